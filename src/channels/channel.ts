@@ -1,0 +1,68 @@
+// The one interface every network implements. Nothing outside a channel's own file knows
+// that network's hosts, error bodies or limits.
+
+import type { ChannelType, PostContent, Warning } from '../domain/types';
+
+/** How a failed call must be treated; the worker decides retries from this alone. */
+export type ChannelErrorKind =
+  /** Network error, 5xx, 429, throttling: try again later (BullMQ backoff). */
+  | 'retryable'
+  /** Expired or revoked credentials: channel → needs_reauth, its posts held. */
+  | 'auth'
+  /** The network refused the content (duplicate, too long…): never retry. */
+  | 'permanent'
+  /** The request was sent but no answer came: the post may exist; never re-send blindly. */
+  | 'unknown_outcome';
+
+export class ChannelError extends Error {
+  override readonly name = 'ChannelError';
+  constructor(
+    readonly kind: ChannelErrorKind,
+    /** Stable upper-snake code, translated for the press officer by src/i18n. */
+    readonly code: string,
+    /** Technical detail for the log and the attempt record (never contains credentials). */
+    message: string,
+    readonly options: { retryAfterMs?: number; status?: number; body?: unknown } = {},
+  ) {
+    super(message);
+  }
+}
+
+/** Thread parts already accepted by the network, so a retry continues where it stopped. */
+export interface PublishProgress {
+  parts?: { id: string; url?: string }[];
+}
+
+export interface PublishContext {
+  postId: string;
+  /** Stable across retries of the same post revision: idempotency keys derive from it. */
+  idempotencyKey: string;
+  orgSlug: string;
+  releaseSlug: string;
+  /** Base of public links, e.g. https://presse.musterstadt.de */
+  publicUrl: string;
+  progress: PublishProgress;
+  /** Persists progress before the next part is sent. */
+  saveProgress(progress: PublishProgress): Promise<void>;
+}
+
+export interface PublishResult {
+  externalId: string;
+  externalUrl: string;
+}
+
+export interface CheckResult {
+  account: string;
+}
+
+export type Settings = Record<string, unknown>;
+export type Credentials = Record<string, unknown>;
+
+export interface ChannelAdapter {
+  readonly type: ChannelType;
+  /** Limits, media, alt text: errors block submit, warnings show in the preview. */
+  validate(content: PostContent, settings: Settings): Warning[];
+  publish(content: PostContent, settings: Settings, credentials: Credentials, ctx: PublishContext): Promise<PublishResult>;
+  /** "Who am I" on the network, for POST /channels/:id/check. */
+  check(settings: Settings, credentials: Credentials): Promise<CheckResult>;
+}
