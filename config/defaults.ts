@@ -1,0 +1,21 @@
+// Every default in one place. Environment variables override them (see config/load.ts).
+
+export const DEFAULTS = {
+  DATABASE_URL: 'postgresql://postgres@127.0.0.1:5432/herold',
+  REDIS_URL: 'redis://127.0.0.1:6379/0',
+  PORT: 8080,
+  HOST: '0.0.0.0',
+  /** How often the scheduler looks for due posts in the database. */
+  HEROLD_SWEEP_SECONDS: 2,
+  HEROLD_PUBLIC_URL: 'http://localhost:8080',
+  /** Parallel publish calls per worker process. */
+  HEROLD_WORKER_CONCURRENCY: 20,
+  /** Publish attempts before a post is marked failed (retryable errors only). */
+  HEROLD_PUBLISH_ATTEMPTS: 6,
+  /** A post stuck in `publishing` this long belongs to a dead worker. */
+  HEROLD_STALE_PUBLISHING_SECONDS: 120,
+  SESSION_HOURS: 12,
+  LOG_LEVEL: 'info',
+  /** Largest accepted request body. */
+  BODY_LIMIT_BYTES: 1_048_576,
+} as const;

@@ -1,0 +1,363 @@
+// Facebook Page posts through facebook-nodejs-business-sdk.
+//
+// settings:    {pageId, apiBaseUrl? = https://graph.facebook.com, graphVersion? = v24.0, timeoutMs? = 15000}
+// credentials: {pageAccessToken}
+// content:     {text, link?, media?}  (media are validated but not uploaded yet)
+//
+// SDK quirks handled here (see the SDK source, v24):
+// - FacebookAdsApi.init() installs a process-wide uncaughtException reporter; we construct the
+//   API object directly with crash_log = false and never touch the SDK's default API.
+// - There is no base-URL or version option: GraphApi.call() builds the URL itself.
+// - There is no timeout and FacebookRequestError drops the socket error's code. A deadline
+//   races every call, and an axios interceptor (scoped with AsyncLocalStorage to our own
+//   calls) aborts the socket and records the transport error code, so "connection refused"
+//   (nothing sent: retry) can be told from "connection lost" (maybe posted: do not re-send).
+// - FacebookRequestError is not exported (recognised by name) and its url holds the token.
+
+import { AsyncLocalStorage } from 'node:async_hooks';
+import axios from 'axios';
+import { FacebookAdsApi, Page } from 'facebook-nodejs-business-sdk';
+import type { PostContent, Warning } from '../domain/types';
+import { ChannelError, type ChannelAdapter, type CheckResult, type Credentials, type PublishResult, type Settings } from './channel';
+import { isErrorLike, redact, redactValue } from './redact';
+
+export const FACEBOOK_MAX_MESSAGE_LENGTH = 63_206;
+const DEFAULT_API_BASE = 'https://graph.facebook.com';
+const DEFAULT_GRAPH_VERSION = 'v24.0';
+const DEFAULT_TIMEOUT_MS = 15_000;
+
+// Graph error codes (https://developers.facebook.com/docs/graph-api/guides/error-handling).
+const THROTTLE_CODES = new Set([4, 17, 32, 613, 80001]);
+const AUTH_CODES = new Set([102, 104, 190]);
+const AUTH_SUBCODES = new Set([458, 459, 460, 463, 464, 467, 490, 492]);
+// Transport errors that happen before the request leaves the machine: safe to retry.
+const NOT_SENT_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ENETUNREACH',
+  'EHOSTUNREACH',
+  'CERT_HAS_EXPIRED',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
+interface FacebookSettings {
+  pageId: string;
+  apiBaseUrl: string;
+  graphVersion: string;
+  timeoutMs: number;
+}
+
+/** `send` may have created something when it fails without an answer; `read` never does. */
+type Operation = 'send' | 'read';
+
+export const facebookChannel: ChannelAdapter = {
+  type: 'facebook',
+
+  validate(content: PostContent): Warning[] {
+    const warnings: Warning[] = [];
+    const text = content.text ?? '';
+    if (text.trim() === '') {
+      warnings.push({ code: 'TEXT_REQUIRED', message: 'A Facebook post needs text', severity: 'error' });
+    } else if ([...text].length > FACEBOOK_MAX_MESSAGE_LENGTH) {
+      warnings.push({
+        code: 'TOO_LONG',
+        message: `Text has ${[...text].length} characters; Facebook allows ${FACEBOOK_MAX_MESSAGE_LENGTH}`,
+        severity: 'error',
+      });
+    }
+    if (content.link !== undefined && !isHttpUrl(content.link)) {
+      warnings.push({ code: 'LINK_INVALID', message: 'The link must be an http(s) URL', severity: 'error' });
+    }
+    const media = content.media ?? [];
+    media.forEach((item, i) => {
+      if (!item.alt?.trim()) {
+        warnings.push({ code: 'MEDIA_ALT_MISSING', message: `Image ${i + 1} has no alt text`, severity: 'error' });
+      }
+    });
+    if (media.length > 0) {
+      warnings.push({
+        code: 'MEDIA_NOT_PUBLISHED',
+        message: 'Images are not uploaded to Facebook yet; the post shows text and link preview only',
+        severity: 'warning',
+      });
+    }
+    return warnings;
+  },
+
+  async publish(content: PostContent, settings: Settings, credentials: Credentials): Promise<PublishResult> {
+    const s = readSettings(settings);
+    const token = readToken(credentials);
+    const secrets = allStrings(credentials);
+    rejectInvalid(facebookChannel.validate(content, settings));
+    const api = new GraphApi(token, s);
+
+    const params: Record<string, string> = { message: content.text ?? '' };
+    if (content.link) params.link = content.link;
+    const created = await graphCall(s, secrets, 'send', 'the post', () =>
+      new Page(s.pageId, {}, undefined, api).createFeed([], params),
+    );
+    const externalId: unknown = created.id;
+    if (typeof externalId !== 'string' || externalId === '') {
+      throw new ChannelError('unknown_outcome', 'UNEXPECTED_RESPONSE', 'Graph API accepted the post but returned no id');
+    }
+    return { externalId, externalUrl: await permalinkOf(api, s, secrets, externalId) };
+  },
+
+  async check(settings: Settings, credentials: Credentials): Promise<CheckResult> {
+    const s = readSettings(settings);
+    const token = readToken(credentials);
+    const secrets = allStrings(credentials);
+    const api = new GraphApi(token, s);
+    const me = await graphCall(s, secrets, 'read', 'the page identity', () =>
+      api.call<{ id?: unknown; name?: unknown }>('GET', ['me'], { fields: 'id,name' }),
+    );
+    const id = typeof me.id === 'string' ? me.id : '';
+    const name = typeof me.name === 'string' ? me.name : '';
+    if (id !== s.pageId) {
+      // The token works but for another Page (or a user): publishing would be refused.
+      throw new ChannelError('auth', 'WRONG_ACCOUNT', `The token belongs to ${id || 'an unknown account'}, not to page ${s.pageId}`);
+    }
+    return { account: `${name} (${id})` };
+  },
+};
+
+/** The SDK's API object, pointed at our base URL and Graph version. */
+class GraphApi extends FacebookAdsApi {
+  constructor(
+    accessToken: string,
+    private readonly target: FacebookSettings,
+  ) {
+    // Third argument false: do not install the SDK's process-wide crash reporter.
+    super(accessToken, 'en_US', false);
+  }
+
+  override call<T>(
+    method: string,
+    path: string | string[],
+    params: Record<string, unknown> = {},
+    files: Record<string, unknown> = {},
+    useMultipartFormData = false,
+  ): Promise<T> {
+    if (!Array.isArray(path)) return super.call<T>(method, path, params, files, useMultipartFormData);
+    // Same request shape as the SDK: token in the query, POST/PUT parameters as a JSON body.
+    const hasBody = method === 'POST' || method === 'PUT';
+    const query: Record<string, unknown> = hasBody ? {} : { ...params };
+    query.access_token = this.accessToken;
+    const { apiBaseUrl, graphVersion } = this.target;
+    const url = `${apiBaseUrl}/${graphVersion}/${path.join('/')}?${FacebookAdsApi._encodeParams(query)}`;
+    return super.call<T>(method, url, hasBody ? params : {}, files, useMultipartFormData);
+  }
+}
+
+async function permalinkOf(api: GraphApi, s: FacebookSettings, secrets: string[], postId: string): Promise<string> {
+  try {
+    const node = await graphCall(s, secrets, 'read', 'the permalink', () =>
+      api.call<{ permalink_url?: unknown }>('GET', [postId], { fields: 'permalink_url' }),
+    );
+    if (typeof node.permalink_url === 'string' && node.permalink_url) return node.permalink_url;
+  } catch {
+    // The post exists: failing now would make the worker post it again. Build the link instead.
+  }
+  return `https://www.facebook.com/${s.pageId}/posts/${postId.split('_')[1] ?? postId}`;
+}
+
+// --- deadline and transport errors --------------------------------------------------------
+
+interface GraphCallContext {
+  signal: AbortSignal;
+  loopback: boolean;
+  timedOut: boolean;
+  transportErrorCode?: string;
+}
+
+const graphCallContext = new AsyncLocalStorage<GraphCallContext>();
+let axiosHooksInstalled = false;
+
+/** Hooks into the SDK's axios; they act only inside graphCall(), other axios users are untouched. */
+function installAxiosHooks(): void {
+  if (axiosHooksInstalled) return;
+  axiosHooksInstalled = true;
+  axios.interceptors.request.use((config) => {
+    const context = graphCallContext.getStore();
+    if (context) {
+      config.signal = context.signal;
+      // An HTTP(S)_PROXY cannot reach a loopback fake.
+      if (context.loopback) config.proxy = false;
+    }
+    return config;
+  });
+  axios.interceptors.response.use(undefined, (error: unknown) => {
+    const context = graphCallContext.getStore();
+    if (context && axios.isAxiosError(error) && !error.response) context.transportErrorCode = error.code;
+    throw error; // unchanged: the SDK turns it into a FacebookRequestError
+  });
+}
+
+async function graphCall<T>(s: FacebookSettings, secrets: string[], op: Operation, what: string, fn: () => Promise<T>): Promise<T> {
+  installAxiosHooks();
+  const controller = new AbortController();
+  const context: GraphCallContext = { signal: controller.signal, loopback: isLoopback(s.apiBaseUrl), timedOut: false };
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      context.timedOut = true;
+      controller.abort();
+      reject(new Error('deadline'));
+    }, s.timeoutMs);
+  });
+  try {
+    return await Promise.race([graphCallContext.run(context, fn), deadline]);
+  } catch (error) {
+    throw toChannelError(error, context, op, what, s.timeoutMs, secrets);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+// --- error sorting ------------------------------------------------------------------------
+
+/** The fields of the SDK's (unexported) FacebookRequestError we rely on. */
+interface GraphRequestError {
+  name: 'FacebookRequestError';
+  status: number | null;
+  /** The Graph `error` object (the SDK unwraps it). */
+  response: unknown;
+  headers: unknown;
+}
+
+function isGraphRequestError(error: unknown): error is GraphRequestError {
+  return typeof error === 'object' && error !== null && (error as { name?: unknown }).name === 'FacebookRequestError';
+}
+
+function toChannelError(
+  error: unknown,
+  context: GraphCallContext,
+  op: Operation,
+  what: string,
+  timeoutMs: number,
+  secrets: string[],
+): ChannelError {
+  if (error instanceof ChannelError) return error;
+  if (context.timedOut) {
+    return op === 'send'
+      ? new ChannelError('unknown_outcome', 'TIMEOUT_AFTER_SEND', `No answer from the Graph API within ${timeoutMs} ms after sending ${what}; it may have been published`)
+      : new ChannelError('retryable', 'TIMEOUT', `No answer from the Graph API within ${timeoutMs} ms while reading ${what}`);
+  }
+  if (isGraphRequestError(error) && typeof error.status === 'number') return fromGraphAnswer(error, error.status, secrets);
+  if (isGraphRequestError(error)) {
+    const code = context.transportErrorCode ?? 'unknown';
+    if (NOT_SENT_CODES.has(code)) {
+      return new ChannelError('retryable', 'NETWORK_ERROR', `Could not reach the Graph API (${code}) for ${what}; nothing was sent`);
+    }
+    return op === 'send'
+      ? new ChannelError('unknown_outcome', 'TIMEOUT_AFTER_SEND', `Connection to the Graph API lost (${code}) after sending ${what}; it may have been published`)
+      : new ChannelError('retryable', 'NETWORK_ERROR', `Connection to the Graph API lost (${code}) while reading ${what}`);
+  }
+  const detail = redact(isErrorLike(error) ? `${error.name}: ${error.message}` : String(error), secrets);
+  return op === 'send'
+    ? new ChannelError('unknown_outcome', 'UNEXPECTED_ERROR', `Unexpected error while sending ${what}: ${detail}`)
+    : new ChannelError('retryable', 'UNEXPECTED_ERROR', `Unexpected error while reading ${what}: ${detail}`);
+}
+
+function fromGraphAnswer(error: GraphRequestError, status: number, secrets: string[]): ChannelError {
+  const body = isRecord(error.response) ? error.response : {};
+  const code = typeof body.code === 'number' ? body.code : undefined;
+  const subcode = typeof body.error_subcode === 'number' ? body.error_subcode : undefined;
+  const text = typeof body.message === 'string' ? body.message : 'no message';
+  const codes = code === undefined ? '' : ` (#${code}${subcode === undefined ? '' : `/${subcode}`})`;
+  const message = redact(`Graph API answered ${status}${codes}: ${text}`, secrets);
+  const options = { status, body: redactValue(body, secrets) };
+
+  if ((code !== undefined && AUTH_CODES.has(code)) || (subcode !== undefined && AUTH_SUBCODES.has(subcode)) || status === 401) {
+    return new ChannelError('auth', 'AUTH_EXPIRED', message, options);
+  }
+  if ((code !== undefined && THROTTLE_CODES.has(code)) || status === 429) {
+    return new ChannelError('retryable', 'RATE_LIMITED', message, { ...options, retryAfterMs: regainAccessMs(error.headers) });
+  }
+  if (code === 506) return new ChannelError('permanent', 'DUPLICATE', message, options);
+  if (code === 10 || (code !== undefined && code >= 200 && code <= 299)) {
+    return new ChannelError('permanent', 'PERMISSION_DENIED', message, options);
+  }
+  if (code === 1 || code === 2 || body.is_transient === true || status >= 500) {
+    return new ChannelError('retryable', 'SERVER_ERROR', message, options);
+  }
+  if (code === 100 && /at most|too long|length/i.test(text)) return new ChannelError('permanent', 'TOO_LONG', message, options);
+  return new ChannelError('permanent', 'CONTENT_REJECTED', message, options);
+}
+
+/** Largest `estimated_time_to_regain_access` (minutes) in Graph's usage headers, in ms. */
+function regainAccessMs(headers: unknown): number | undefined {
+  if (!isRecord(headers)) return undefined;
+  let minutes = 0;
+  const visit = (value: unknown): void => {
+    if (Array.isArray(value)) value.forEach(visit);
+    else if (isRecord(value)) {
+      for (const [key, v] of Object.entries(value)) {
+        if (key === 'estimated_time_to_regain_access' && typeof v === 'number') minutes = Math.max(minutes, v);
+        else visit(v);
+      }
+    }
+  };
+  for (const name of ['x-page-usage', 'x-app-usage', 'x-business-use-case-usage', 'x-ad-account-usage']) {
+    const raw = headers[name];
+    if (typeof raw !== 'string') continue;
+    try {
+      visit(JSON.parse(raw));
+    } catch {
+      // a malformed usage header gives no hint; the worker's backoff applies
+    }
+  }
+  return minutes > 0 ? minutes * 60_000 : undefined;
+}
+
+// --- settings and credentials -------------------------------------------------------------
+
+function readSettings(settings: Settings): FacebookSettings {
+  const invalid = (why: string): ChannelError => new ChannelError('permanent', 'SETTINGS_INVALID', `Facebook settings: ${why}`);
+  const { pageId, apiBaseUrl = DEFAULT_API_BASE, graphVersion = DEFAULT_GRAPH_VERSION, timeoutMs = DEFAULT_TIMEOUT_MS } = settings;
+  if (typeof pageId !== 'string' || !/^\d+$/.test(pageId)) throw invalid('pageId must be the numeric Page id');
+  if (typeof apiBaseUrl !== 'string' || !isHttpUrl(apiBaseUrl)) throw invalid('apiBaseUrl must be an http(s) URL');
+  if (typeof graphVersion !== 'string' || !/^v\d+\.\d+$/.test(graphVersion)) throw invalid('graphVersion must look like v24.0');
+  if (typeof timeoutMs !== 'number' || !(timeoutMs > 0)) throw invalid('timeoutMs must be a positive number');
+  return { pageId, apiBaseUrl: apiBaseUrl.replace(/\/+$/, ''), graphVersion, timeoutMs };
+}
+
+function readToken(credentials: Credentials): string {
+  const token = credentials.pageAccessToken;
+  if (typeof token !== 'string' || token === '') {
+    throw new ChannelError('auth', 'CREDENTIALS_MISSING', 'Facebook credentials need a pageAccessToken');
+  }
+  return token;
+}
+
+/** Every credential value is masked in errors, not only the token this adapter uses. */
+function allStrings(credentials: Credentials): string[] {
+  return Object.values(credentials).filter((v): v is string => typeof v === 'string' && v !== '');
+}
+
+function rejectInvalid(warnings: Warning[]): void {
+  const error = warnings.find((w) => w.severity === 'error');
+  if (error) throw new ChannelError('permanent', error.code, error.message);
+}
+
+function isHttpUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return url.protocol === 'http:' || url.protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
+
+function isLoopback(baseUrl: string): boolean {
+  const host = new URL(baseUrl).hostname;
+  return host === 'localhost' || host === '[::1]' || host.startsWith('127.');
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

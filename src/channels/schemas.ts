@@ -1,0 +1,33 @@
+// What each channel type accepts as settings and credentials (API.md "Channels").
+import { z } from 'zod';
+import type { ChannelType } from '../domain/types';
+
+const httpUrl = z
+  .string()
+  .max(2000)
+  .url()
+  .refine((u) => /^https?:\/\//i.test(u), { message: 'only http(s) URLs' });
+
+const base = { apiBaseUrl: httpUrl.optional(), timeoutMs: z.number().int().min(100).max(120_000).optional() };
+const secret = z.string().min(1).max(4000);
+
+export const SETTINGS: Record<ChannelType, z.ZodType> = {
+  blog: z.object({ ...base, title: z.string().max(200).optional() }).strict(),
+  facebook: z.object({ ...base, pageId: z.string().regex(/^\d{1,40}$/), graphVersion: z.string().regex(/^v\d+\.\d+$/).optional() }).strict(),
+  twitter: z.object({ ...base, username: z.string().regex(/^@?\w{1,15}$/).optional() }).strict(),
+  wordpress: z.object({ ...base, siteUrl: httpUrl }).strict(),
+  mastodon: z.object({ ...base, instanceUrl: httpUrl, maxChars: z.number().int().min(100).max(100_000).optional() }).strict(),
+  bluesky: z.object({ ...base, service: httpUrl.optional() }).strict(),
+};
+
+export const CREDENTIALS: Record<ChannelType, z.ZodType> = {
+  blog: z.object({}).strict(),
+  facebook: z.object({ pageAccessToken: secret }).strict(),
+  twitter: z.union([
+    z.object({ appKey: secret, appSecret: secret, accessToken: secret, accessSecret: secret }).strict(),
+    z.object({ accessToken: secret, refreshToken: secret.optional(), clientId: secret.optional(), clientSecret: secret.optional() }).strict(),
+  ]),
+  wordpress: z.object({ username: secret, applicationPassword: secret }).strict(),
+  mastodon: z.object({ accessToken: secret }).strict(),
+  bluesky: z.object({ identifier: secret, appPassword: secret }).strict(),
+};

@@ -1,0 +1,18 @@
+// Bluesky: title + link, 300 graphemes with the URL counted in full (the adapter turns it into
+// a link facet). Only an unusually long title or URL makes a thread.
+
+import type { PostContent, Warning } from '../types';
+import type { ReleaseAnalysis } from './analysis';
+import { BLUESKY_MAX_GRAPHEMES, blueskyFits as fits } from './lengths';
+import { joinUnits, packThread, threadCounter, type Unit } from './pack';
+import { packWarnings, sentenceUnits } from './social';
+
+export function composeBluesky(analysis: ReleaseAnalysis, link: string | null): { content: PostContent; warnings: Warning[] } {
+  const units: Unit[] = [...sentenceUnits(analysis.title, ''), ...(link ? [{ text: link, sep: '\n\n' }] : [])];
+  const single = joinUnits(units);
+  if (fits(single)) return { content: { text: single }, warnings: [] };
+  const packed = packThread(units, { fits, counter: threadCounter });
+  const warnings = packWarnings('bluesky', packed, BLUESKY_MAX_GRAPHEMES, true);
+  const parts = packed.parts;
+  return { content: parts.length === 1 ? { text: parts[0] ?? '' } : { thread: parts }, warnings };
+}

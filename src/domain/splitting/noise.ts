@@ -1,0 +1,55 @@
+// Lines that are part of a release's source but not of its message: navigation scraped from a
+// web page, advertising markers, datelines on their own, agency and embargo boilerplate.
+
+const AD_MARKER = /^(?:anzeige|werbung|advertorial|sponsored)\b\s*:?\s*/iu;
+const NAV_SEPARATOR = /\s[»›>|]\s/g;
+const NAV_START = /^(?:home|startseite|sie sind hier|you are here)\b/iu;
+const BOILERPLATE =
+  /^(?:pressemitteilung|presseinformation|medieninformation|pressemeldung|pressenotiz|sperrfrist|embargo|zur sofortigen veröffentlichung|es gilt das gesprochene wort|seite \d+ von \d+|(?:foto|fotos|bild|bildquelle|bildnachweis|bildunterschrift|quelle)\s*:)/iu;
+const DATE = String.raw`(?:\d{1,2}\.\s?(?:\d{1,2}\.|\p{L}+)\s?\d{2,4}|\d{4}-\d{2}-\d{2})`;
+const DATELINE_ONLY = new RegExp(
+  String.raw`^\p{Lu}[\p{L}\p{M} .\-/]*?(?:\s?\(ots\))?\s?[,–—-]?\s?(?:(?:den|am)\s)?(?:${DATE})?\s?[–—:-]?$`,
+  'u',
+);
+
+export function comparable(text: string): string {
+  return text
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]+/gu, ' ')
+    .trim();
+}
+
+export function isNavigationLine(line: string): boolean {
+  const rest = line.replace(AD_MARKER, '');
+  const separators = rest.match(NAV_SEPARATOR)?.length ?? 0;
+  return separators >= 2 || (NAV_START.test(rest) && separators >= 1);
+}
+
+export function isAdMarker(line: string): boolean {
+  return AD_MARKER.test(line) && line.replace(AD_MARKER, '').trim() === '';
+}
+
+export function isBoilerplateLine(line: string): boolean {
+  return BOILERPLATE.test(line.trim());
+}
+
+/** "Berlin, 1. April 2025", "Musterstadt (ots) –": nothing but place and date. */
+export function isDatelineOnly(line: string, dateline?: string | null): boolean {
+  const trimmed = line.trim();
+  if (dateline && comparable(trimmed) === comparable(dateline) && comparable(trimmed) !== '') return true;
+  if (trimmed.length > 80 || !/\d|\(ots\)/i.test(trimmed)) return false;
+  return DATELINE_ONLY.test(trimmed);
+}
+
+/** A short line without closing punctuation reads as a (sub)heading, not a paragraph. */
+export function isHeadingLike(line: string): boolean {
+  const trimmed = line.trim();
+  return trimmed.length <= 120 && !/[.!?…:;]["'“”«»‘’)\]]*$/u.test(trimmed);
+}
+
+/** Lines that mean nothing to a reader anywhere, so the blog drops them too. */
+export function isSourceNoise(line: string, title: string): boolean {
+  const trimmed = line.trim();
+  if (trimmed === '') return false;
+  return isAdMarker(trimmed) || isNavigationLine(trimmed) || (comparable(trimmed) === comparable(title) && comparable(title) !== '');
+}

@@ -1,0 +1,25 @@
+// Public shapes of the splitter.
+
+import type { PostContent, Warning } from '../types';
+
+export interface ComposeOptions {
+  /** Final URL of the article; social posts link to it. Unknown before the blog is published. */
+  articleUrl?: string | null;
+  /** The instance's limit; Mastodon's default is 500. */
+  mastodonMaxChars?: number;
+  /** Written CamelCase ("social media" → "#SocialMedia") so screen readers read the words. */
+  hashtags?: string[];
+}
+
+export interface ComposedPost {
+  content: PostContent;
+  /** The network's own length of the longest part; null where there is no limit (blog). */
+  length: number | null;
+  warnings: Warning[];
+}
+
+export interface Measurement {
+  /** The network's own length of the longest part, or null for article channels. */
+  length: number | null;
+  limit: number | null;
+}

@@ -1,0 +1,144 @@
+// Packs text units (title, sentences, link) into as few posts as a network allows. Preference
+// order when something does not fit: start a new part at a sentence boundary; split a sentence
+// between clauses, then between words; only a single word or URL longer than a whole post is
+// ever cut.
+
+import { graphemes } from './lengths';
+import { splitClauses, splitWords } from './sentences';
+
+export interface Unit {
+  text: string;
+  /** Put between this unit and the previous one when both land in the same part. */
+  sep: string;
+  /** Always start a new part with this unit (e.g. the lead after "title + link" on X). */
+  breakBefore?: boolean;
+}
+
+export interface PackOptions {
+  /** Every rule of the network for one complete post. */
+  fits(text: string): boolean;
+  /** Appended to the first part after a blank line, e.g. link and hashtags. */
+  firstTail?: string;
+  /** Thread counter added to every part when there is more than one; omitted for one part. */
+  counter?: (index: number, total: number) => string;
+}
+
+export interface PackResult {
+  parts: string[];
+  /** A sentence had to be spread over two parts (cut at a clause or between words). */
+  splitSentence: boolean;
+  /** A word longer than a whole post had to be cut. */
+  splitWord: boolean;
+}
+
+/** The counter used by every threaded channel: " (1/3)" at the end of each part. */
+export const threadCounter = (index: number, total: number): string => ` (${index}/${total})`;
+
+export function joinUnits(units: readonly Unit[]): string {
+  return units.reduce((acc, u, i) => (i === 0 ? u.text : acc + u.sep + u.text), '');
+}
+
+export function packThread(units: readonly Unit[], opts: PackOptions): PackResult {
+  // The counter's width depends on the number of parts, which depends on the counter's width.
+  // Pack assuming the widest total with d digits (9, 99, …); a real total with as many digits
+  // renders no longer, so every part still fits.
+  for (let assumed = 9; ; assumed = assumed * 10 + 9) {
+    const packed = packWith(units, opts, assumed);
+    if (packed.bodies.length <= assumed || assumed >= 99999) return finish(packed, opts);
+  }
+}
+
+interface Packed {
+  bodies: string[];
+  splitSentence: boolean;
+  splitWord: boolean;
+}
+
+function finish(packed: Packed, opts: PackOptions): PackResult {
+  const total = packed.bodies.length;
+  const parts = packed.bodies.map((body, i) => render(body, i, opts) + (total > 1 && opts.counter ? opts.counter(i + 1, total) : ''));
+  return { parts, splitSentence: packed.splitSentence, splitWord: packed.splitWord };
+}
+
+function render(body: string, index: number, opts: PackOptions): string {
+  if (index !== 0 || !opts.firstTail) return body;
+  return body === '' ? opts.firstTail : `${body}\n\n${opts.firstTail}`;
+}
+
+function packWith(units: readonly Unit[], opts: PackOptions, assumedTotal: number): Packed {
+  const bodies: string[] = [];
+  let current = '';
+  let splitSentence = false;
+  let splitWord = false;
+
+  const counterFor = (index: number): string => (opts.counter ? opts.counter(index + 1, assumedTotal) : '');
+  const fitsPart = (body: string): boolean => opts.fits(render(body, bodies.length, opts) + counterFor(bodies.length));
+  /** Would the piece fit in an empty part after the first (which carries no tail)? */
+  const fitsLaterPart = (piece: string): boolean => opts.fits(piece + counterFor(Math.max(bodies.length, 1)));
+  const flush = (): void => {
+    bodies.push(current);
+    current = '';
+  };
+  /**
+   * Adds a piece to the current part, or alone to a new one; false if it fits in neither.
+   * `tailOnlyFirst` lets the first part hold nothing but its tail when the piece does not fit
+   * beside it; whole sentences never do that, so the first post always starts with text.
+   */
+  const place = (piece: string, sep: string, tailOnlyFirst: boolean): boolean => {
+    const candidate = current === '' ? piece : current + sep + piece;
+    if (fitsPart(candidate)) {
+      current = candidate;
+      return true;
+    }
+    const emptyFirstWithTail = current === '' && bodies.length === 0 && !!opts.firstTail;
+    if (current === '' && !(emptyFirstWithTail && tailOnlyFirst)) return false;
+    flush();
+    if (!fitsPart(piece)) return false;
+    current = piece;
+    return true;
+  };
+
+  /** Places words one by one; a word longer than a whole part is cut (the only cut in a word). */
+  const placeWords = (text: string, sep: string): void => {
+    splitWords(text).forEach((word, w) => {
+      if (place(word, w === 0 ? sep : ' ', true)) return;
+      splitWord = true;
+      // The current part is empty here: place() flushed it. Cut the word into the longest
+      // pieces that fit, by graphemes so no character is ever torn apart.
+      let rest = graphemes(word);
+      while (rest.length > 0) {
+        const take = longestFittingPrefix(rest, fitsPart);
+        current = rest.slice(0, take).join('');
+        rest = rest.slice(take);
+        if (rest.length > 0) flush();
+      }
+    });
+  };
+
+  for (const unit of units) {
+    if (unit.breakBefore && current !== '') flush();
+    if (place(unit.text, unit.sep, false)) continue;
+    // Too long for the part it would start: cut between clauses, then between words.
+    const clauses = splitClauses(unit.text);
+    if (clauses.length > 1 || splitWords(unit.text).length > 1) splitSentence = true;
+    clauses.forEach((clause, c) => {
+      const sep = c === 0 ? unit.sep : ' ';
+      if (!place(clause, sep, fitsLaterPart(clause))) placeWords(clause, sep);
+    });
+  }
+  if (current !== '' || bodies.length === 0) flush();
+  return { bodies, splitSentence, splitWord };
+}
+
+/** Binary search; at least one grapheme so the loop always progresses (the guard reports it). */
+function longestFittingPrefix(pieces: readonly string[], fits: (s: string) => boolean): number {
+  let lo = 1;
+  let hi = pieces.length;
+  if (!fits(pieces.slice(0, lo).join(''))) return 1;
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2);
+    if (fits(pieces.slice(0, mid).join(''))) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}

@@ -1,0 +1,53 @@
+// Maps every error to {"error": {code, message, details?}}: stable codes, German by default.
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { AppError } from '../domain/errors';
+import { languageFrom, message } from '../i18n/messages';
+import { Prisma } from '../store/db';
+
+const FASTIFY_CODES: Record<string, [number, string]> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: [413, 'BODY_TOO_LARGE'],
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: [415, 'UNSUPPORTED_MEDIA_TYPE'],
+  FST_ERR_CTP_EMPTY_JSON_BODY: [400, 'MALFORMED_JSON'],
+  FST_ERR_CTP_INVALID_JSON_BODY: [400, 'MALFORMED_JSON'],
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: [400, 'MALFORMED_JSON'],
+  FST_ERR_BAD_URL: [400, 'ROUTE_NOT_FOUND'],
+};
+
+/** Errors that mean PostgreSQL or Redis is unreachable: answer 503, never hang or 500. */
+export function isUnavailable(err: unknown): boolean {
+  if (err instanceof Prisma.PrismaClientInitializationError) return true;
+  if (err instanceof Prisma.PrismaClientKnownRequestError && ['P1001', 'P1002', 'P1008', 'P1017', 'P2024'].includes(err.code)) return true;
+  const text = `${(err as Error)?.name ?? ''} ${(err as Error)?.message ?? ''} ${(err as { code?: string })?.code ?? ''}`;
+  return /ECONNREFUSED|ECONNRESET|ETIMEDOUT|Connection terminated|Connection is closed|DatabaseNotReachable|ConnectionClosed|timeout exceeded when trying to connect|Stream isn't writeable|MaxRetriesPerRequest|the database system is (starting|shutting) up|terminating connection/i.test(text);
+}
+
+export function errorBody(err: AppError, lang: 'de' | 'en') {
+  return {
+    error: {
+      code: err.code,
+      message: message(err.code, lang, err.params),
+      ...(err.details ? { details: err.details } : {}),
+    },
+  };
+}
+
+export function toAppError(err: unknown): AppError {
+  if (err instanceof AppError) return err;
+  const fastifyError = err as FastifyError;
+  const mapped = fastifyError?.code ? FASTIFY_CODES[fastifyError.code] : undefined;
+  if (mapped) return new AppError(mapped[0], mapped[1]);
+  if (fastifyError?.statusCode === 413) return new AppError(413, 'BODY_TOO_LARGE');
+  if (err instanceof SyntaxError) return new AppError(400, 'MALFORMED_JSON');
+  if (isUnavailable(err)) return new AppError(503, 'SERVICE_UNAVAILABLE');
+  if (fastifyError?.statusCode && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
+    return new AppError(fastifyError.statusCode, 'VALIDATION_FAILED');
+  }
+  return new AppError(500, 'INTERNAL_ERROR');
+}
+
+export function handleError(err: unknown, req: FastifyRequest, reply: FastifyReply) {
+  const appError = toAppError(err);
+  if (appError.status >= 500) req.log.error({ err }, 'request failed');
+  if (appError.status === 503) reply.header('retry-after', '5');
+  return reply.status(appError.status).send(errorBody(appError, languageFrom(req.headers['accept-language'])));
+}

@@ -1,0 +1,309 @@
+// The REST API v1 as one table (API.md). Access rules live here and nowhere else.
+import { z } from 'zod';
+import { CHANNEL_TYPES, ROLES, type ChannelType } from '../../domain/types';
+import * as auditService from '../../services/audit';
+import * as auth from '../../services/auth';
+import * as channels from '../../services/channels';
+import * as org from '../../services/org';
+import * as posts from '../../services/posts';
+import { preview } from '../../services/preview';
+import * as releases from '../../services/releases';
+import * as users from '../../services/users';
+import { SESSION_COOKIE } from '../auth';
+import { presentPost, presentRelease } from '../present';
+import { route, type RouteDef } from '../route';
+import { email, isoTime, line, media, text } from '../validation';
+
+const EDITORS = ['editor', 'approver'] as const;
+const roles = z.array(z.enum(ROLES)).min(1).max(3);
+const channelType = z.enum(CHANNEL_TYPES);
+const nullableTime = isoTime.nullable();
+
+const releaseFields = {
+  title: line(300, 1),
+  body: text(100_000, 1),
+  subtitle: line(500).nullable().optional(),
+  dateline: line(200).nullable().optional(),
+  embargoUntil: nullableTime.optional(),
+  publishAt: nullableTime.optional(),
+  channelIds: z.array(z.string().uuid()).min(1).max(20),
+  crisis: z.boolean().optional(),
+  language: z.enum(['de', 'en']).optional(),
+  media: media.optional(),
+};
+
+const postContent = z
+  .object({
+    text: text(100_000).optional(),
+    thread: z.array(text(10_000, 1)).min(1).max(50).optional(),
+    title: line(300).optional(),
+    html: text(200_000).optional(),
+    link: z.string().max(2000).url().optional(),
+    media: media.optional(),
+  })
+  .strict();
+
+export const apiRoutes: RouteDef[] = [
+  // Auth and users
+  route({
+    method: 'POST', path: '/api/v1/auth/login', tag: 'auth', access: 'public',
+    summary: 'Sign in; sets the session cookie and returns the CSRF token for writes.',
+    body: z.object({ email: z.string().max(254), password: z.string().max(1000) }).strict(),
+    async handler({ deps, body, req, reply }) {
+      const result = await auth.login(deps, body.email, body.password, req.ip);
+      reply.setCookie(SESSION_COOKIE, result.sessionId, {
+        path: '/',
+        httpOnly: true,
+        sameSite: 'lax',
+        secure: deps.config.secureCookies,
+        maxAge: deps.config.sessionHours * 3600,
+      });
+      return { user: meOf(result.actor), csrfToken: result.csrfToken };
+    },
+  }),
+  route({
+    method: 'POST', path: '/api/v1/auth/logout', tag: 'auth', access: 'user', status: 204,
+    summary: 'Sign out; the session ends on the server.',
+    async handler({ deps, actor, req, reply }) {
+      const sessionId = req.cookies?.[SESSION_COOKIE];
+      if (sessionId) await auth.logout(deps, sessionId, actor);
+      reply.clearCookie(SESSION_COOKIE, { path: '/' });
+      return null;
+    },
+  }),
+  route({
+    method: 'GET', path: '/api/v1/me', tag: 'auth', access: 'user',
+    summary: 'The signed-in user, their roles and organisation.',
+    async handler({ deps, actor, req }) {
+      const o = await org.getOrg(deps, actor);
+      return {
+        ...meOf(actor),
+        org: { id: o.id, slug: o.slug, name: o.name, timezone: o.timezone, paused: o.paused },
+        csrfToken: (req as unknown as { csrfToken?: string }).csrfToken,
+      };
+    },
+  }),
+  route({
+    method: 'POST', path: '/api/v1/tokens', tag: 'auth', access: 'user', status: 201,
+    summary: 'Create an API token acting with your roles; shown once.',
+    body: z.object({ name: line(100, 1) }).strict(),
+    handler: ({ deps, actor, body }) => auth.createToken(deps, actor, body.name),
+  }),
+  route({
+    method: 'GET', path: '/api/v1/users', tag: 'users', access: ['admin'],
+    summary: 'List the users of your organisation.',
+    handler: async ({ deps, actor }) => (await users.list(deps, actor)).map(users.presentUser),
+  }),
+  route({
+    method: 'POST', path: '/api/v1/users', tag: 'users', access: ['admin'], status: 201,
+    summary: 'Create a user.',
+    body: z.object({ email, name: line(200, 1), roles, password: z.string().max(1000).optional(), disabled: z.boolean().optional() }).strict(),
+    handler: async ({ deps, actor, body }) => users.presentUser(await users.create(deps, actor, body)),
+  }),
+  route({
+    method: 'PATCH', path: '/api/v1/users/:id', tag: 'users', access: ['admin'],
+    summary: 'Change a user (roles, name, password, disabled).',
+    body: z
+      .object({
+        email: email.optional(),
+        name: line(200, 1).optional(),
+        roles: roles.optional(),
+        password: z.string().max(1000).optional(),
+        disabled: z.boolean().optional(),
+        language: z.enum(['de', 'en']).optional(),
+      })
+      .strict(),
+    handler: async ({ deps, actor, body, params }) => users.presentUser(await users.update(deps, actor, params.id!, body)),
+  }),
+
+  // Channels
+  route({
+    method: 'GET', path: '/api/v1/channels', tag: 'channels', access: 'user',
+    summary: 'List channels (never any credential value).',
+    handler: async ({ deps, actor }) => (await channels.list(deps, actor)).map(channels.presentChannel),
+  }),
+  route({
+    method: 'POST', path: '/api/v1/channels', tag: 'channels', access: ['admin'], status: 201,
+    summary: 'Add a channel; credentials are encrypted and never returned.',
+    body: z.object({ type: channelType, name: line(200, 1), settings: z.record(z.string(), z.unknown()).optional(), credentials: z.record(z.string(), z.unknown()).optional() }).strict(),
+    handler: async ({ deps, actor, body }) =>
+      channels.presentChannel(await channels.create(deps, actor, { ...body, type: body.type as ChannelType })),
+  }),
+  route({
+    method: 'PATCH', path: '/api/v1/channels/:id', tag: 'channels', access: ['admin'],
+    summary: 'Change a channel; new credentials end needs_reauth and release held posts.',
+    body: z
+      .object({
+        name: line(200, 1).optional(),
+        settings: z.record(z.string(), z.unknown()).optional(),
+        credentials: z.record(z.string(), z.unknown()).optional(),
+        enabled: z.boolean().optional(),
+      })
+      .strict(),
+    handler: async ({ deps, actor, body, params }) => channels.presentChannel(await channels.update(deps, actor, params.id!, body)),
+  }),
+  route({
+    method: 'POST', path: '/api/v1/channels/:id/check', tag: 'channels', access: ['admin'],
+    summary: "Ask the network who the credentials act as.",
+    handler: ({ deps, actor, params, lang }) => channels.check(deps, actor, params.id!, lang),
+  }),
+
+  // Releases and posts
+  route({
+    method: 'POST', path: '/api/v1/releases', tag: 'releases', access: [...EDITORS], status: 201,
+    summary: 'Create a release; one post per channel is generated.',
+    body: z.object(releaseFields).strict(),
+    handler: async ({ deps, actor, body }) => presentRelease(await releases.createRelease(deps, actor, body)),
+  }),
+  route({
+    method: 'GET', path: '/api/v1/releases', tag: 'releases', access: 'user',
+    summary: 'List releases (without post bodies).',
+    query: z.object({ status: z.enum(['draft', 'in_review', 'scheduled', 'done', 'cancelled']).optional() }).strict(),
+    handler: async ({ deps, actor, query }) =>
+      (await releases.listReleases(deps, actor, query.status)).map((r) => presentRelease(r, { withPosts: false })),
+  }),
+  route({
+    method: 'GET', path: '/api/v1/releases/:id', tag: 'releases', access: 'user',
+    summary: 'A release with its posts.',
+    handler: async ({ deps, actor, params }) => presentRelease(await releases.getRelease(deps, actor, params.id!)),
+  }),
+  route({
+    method: 'PATCH', path: '/api/v1/releases/:id', tag: 'releases', access: [...EDITORS],
+    summary: 'Change a release; voids any approval. {regenerate: true} re-splits all posts.',
+    body: z
+      .object({
+        ...Object.fromEntries(Object.entries(releaseFields).map(([k, v]) => [k, v.optional()])),
+        regenerate: z.boolean().optional(),
+      })
+      .strict() as unknown as z.ZodType<releases.ReleasePatch>,
+    handler: async ({ deps, actor, body, params }) => presentRelease(await releases.updateRelease(deps, actor, params.id!, body)),
+  }),
+  route({
+    method: 'PATCH', path: '/api/v1/posts/:id', tag: 'posts', access: [...EDITORS],
+    summary: 'Edit one post by hand; voids any approval.',
+    body: z.object({ content: postContent.optional(), publishAt: nullableTime.optional() }).strict(),
+    handler: async ({ deps, actor, body, params }) => presentPost(await releases.updatePostContent(deps, actor, params.id!, body)),
+  }),
+  route({
+    method: 'POST', path: '/api/v1/releases/:id/submit', tag: 'releases', access: [...EDITORS],
+    summary: 'Submit for approval (draft → in_review).',
+    handler: async ({ deps, actor, params }) => presentRelease(await releases.submitRelease(deps, actor, params.id!)),
+  }),
+  route({
+    method: 'POST', path: '/api/v1/releases/:id/approve', tag: 'releases', access: ['approver'],
+    summary: 'Approve exactly this revision (four-eyes: not the author, not an editor).',
+    body: z.object({ revision: z.number().int().min(1) }).strict(),
+    handler: async ({ deps, actor, body, params }) => presentRelease(await releases.approveRelease(deps, actor, params.id!, body.revision)),
+  }),
+  route({
+    method: 'POST', path: '/api/v1/releases/:id/reject', tag: 'releases', access: ['approver'],
+    summary: 'Send back to draft with a comment.',
+    body: z.object({ comment: text(5000, 1) }).strict(),
+    handler: async ({ deps, actor, body, params }) => presentRelease(await releases.rejectRelease(deps, actor, params.id!, body.comment)),
+  }),
+  route({
+    method: 'POST', path: '/api/v1/releases/:id/cancel', tag: 'releases', access: [...EDITORS],
+    summary: 'Cancel; posts not yet published are cancelled.',
+    handler: async ({ deps, actor, params }) => presentRelease(await releases.cancelRelease(deps, actor, params.id!)),
+  }),
+  route({
+    method: 'POST', path: '/api/v1/preview', tag: 'releases', access: [...EDITORS],
+    summary: "What each channel would receive; nothing is stored.",
+    body: z
+      .object({
+        title: line(300, 1),
+        body: text(100_000, 1),
+        subtitle: line(500).nullable().optional(),
+        dateline: line(200).nullable().optional(),
+        channelTypes: z.array(channelType).min(1).max(6),
+        media: media.optional(),
+      })
+      .strict(),
+    handler: ({ deps, actor, body }) => preview(deps, actor, body),
+  }),
+  route({
+    method: 'GET', path: '/api/v1/posts', tag: 'posts', access: 'user',
+    summary: 'Posts in a time range (the calendar).',
+    query: z
+      .object({
+        from: isoTime.optional(),
+        to: isoTime.optional(),
+        status: z.enum(['draft', 'scheduled', 'held', 'publishing', 'published', 'failed', 'unconfirmed', 'cancelled']).optional(),
+        channelId: z.string().uuid().optional(),
+      })
+      .strict(),
+    handler: async ({ deps, actor, query }) => (await posts.calendar(deps, actor, query)).map(presentPost),
+  }),
+  route({
+    method: 'GET', path: '/api/v1/posts/:id', tag: 'posts', access: 'user',
+    summary: 'One post.',
+    handler: async ({ deps, actor, params }) => presentPost(await posts.getPost(deps, actor, params.id!)),
+  }),
+  route({
+    method: 'POST', path: '/api/v1/posts/:id/retry', tag: 'posts', access: ['approver'],
+    summary: 'Send a failed, unconfirmed or held post again, now.',
+    handler: async ({ deps, actor, params }) => presentPost(await posts.retryPost(deps, actor, params.id!)),
+  }),
+  route({
+    method: 'POST', path: '/api/v1/posts/:id/resolve', tag: 'posts', access: ['approver'],
+    summary: 'Record whether an unconfirmed post did appear.',
+    body: z.object({ published: z.boolean(), externalUrl: z.string().max(2000).url().optional() }).strict(),
+    handler: async ({ deps, actor, params, body }) => presentPost(await posts.resolvePost(deps, actor, params.id!, body)),
+  }),
+
+  // Organisation, crisis stop, audit
+  route({
+    method: 'GET', path: '/api/v1/org', tag: 'org', access: 'user',
+    summary: 'Your organisation and its policy.',
+    handler: async ({ deps, actor }) => org.presentOrg(await org.getOrg(deps, actor)),
+  }),
+  route({
+    method: 'PATCH', path: '/api/v1/org', tag: 'org', access: ['admin'],
+    summary: 'Change the organisation policy.',
+    body: z
+      .object({
+        policy: z
+          .object({
+            publicationWindows: z.array(z.object({ days: z.array(z.number().int().min(1).max(7)).max(7), from: z.string().regex(/^\d{2}:\d{2}$/), to: z.string().regex(/^\d{2}:\d{2}$/) }).strict()).max(20).optional(),
+            guidelines: z
+              .object({
+                hashtags: z.array(line(60, 1)).max(20).optional(),
+                bannedPhrases: z.array(line(200, 1)).max(200).optional(),
+                maxHashtags: z.number().int().min(0).max(30).optional(),
+                signature: line(100).optional(),
+              })
+              .strict()
+              .optional(),
+          })
+          .strict(),
+      })
+      .strict(),
+    handler: async ({ deps, actor, body }) => org.presentOrg(await org.patchPolicy(deps, actor, body.policy)),
+  }),
+  route({
+    method: 'POST', path: '/api/v1/org/pause', tag: 'org', access: ['approver'],
+    summary: 'Crisis stop: hold all publishing of the organisation.',
+    body: z.object({ reason: text(2000, 1) }).strict(),
+    handler: async ({ deps, actor, body }) => org.presentOrg(await org.pause(deps, actor, body.reason)),
+  }),
+  route({
+    method: 'POST', path: '/api/v1/org/resume', tag: 'org', access: ['approver'],
+    summary: 'End the crisis stop; overdue posts wait for an approver.',
+    handler: async ({ deps, actor }) => org.presentOrg(await org.resume(deps, actor)),
+  }),
+  route({
+    method: 'GET', path: '/api/v1/audit', tag: 'audit', access: ['approver', 'admin'],
+    summary: 'Audit events, newest first.',
+    query: z.object({ from: isoTime.optional(), to: isoTime.optional(), entityId: z.string().max(100).optional() }).strict(),
+    handler: async ({ deps, actor, query }) => (await auditService.listEvents(deps, actor, query)).map(auditService.presentEvent),
+  }),
+  route({
+    method: 'GET', path: '/api/v1/audit/verify', tag: 'audit', access: ['approver', 'admin'],
+    summary: 'Check the hash chain: any changed or deleted event is found.',
+    handler: ({ deps, actor }) => auditService.verifyEvents(deps, actor),
+  }),
+];
+
+function meOf(actor: { userId: string; email: string; name: string; roles: string[]; language: string }) {
+  return { id: actor.userId, email: actor.email, name: actor.name, roles: actor.roles, language: actor.language };
+}

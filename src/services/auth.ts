@@ -1,0 +1,115 @@
+// Login, sessions and API tokens. Unknown users and wrong passwords get the same answer in the
+// same time; repeated failures are throttled per account and per client address (in Redis, so
+// all API processes share the count).
+import type { Actor } from '../domain/actor';
+import { AppError } from '../domain/errors';
+import type { Role } from '../domain/types';
+import { dummyPasswordHash, verifyPassword } from '../security/passwords';
+import { newSecret, sha256 } from '../security/tokens';
+import {
+  createApiToken,
+  createSession,
+  deleteSession,
+  findApiToken,
+  findSession,
+  findUserByEmail,
+  touchApiToken,
+} from '../store/users';
+import { audit } from './audit';
+import type { Deps } from './deps';
+
+const FAILURES_PER_ACCOUNT = 5;
+const FAILURES_PER_ADDRESS = 30;
+const LOCKOUT_SECONDS = 15 * 60;
+
+function actorOf(user: { id: string; orgId: string; email: string; name: string; roles: string[]; language: string }, tokenId?: string): Actor {
+  return {
+    userId: user.id,
+    orgId: user.orgId,
+    email: user.email,
+    name: user.name,
+    roles: user.roles as Role[],
+    tokenId,
+    language: user.language === 'en' ? 'en' : 'de',
+  };
+}
+
+async function throttled(deps: Deps, keys: string[], limits: number[]): Promise<number | null> {
+  const counts = await Promise.all(keys.map((k) => deps.redis.get(k)));
+  for (const [i, count] of counts.entries()) {
+    if (Number(count ?? 0) >= limits[i]!) return Math.max(1, await deps.redis.ttl(keys[i]!));
+  }
+  return null;
+}
+
+async function countFailure(deps: Deps, keys: string[]) {
+  const multi = deps.redis.multi();
+  for (const key of keys) multi.incr(key).expire(key, LOCKOUT_SECONDS);
+  await multi.exec();
+}
+
+export interface LoginResult {
+  sessionId: string;
+  csrfToken: string;
+  actor: Actor;
+}
+
+export async function login(deps: Deps, email: string, password: string, address: string): Promise<LoginResult> {
+  const normalised = email.trim().toLowerCase();
+  const keys = [`herold:login:account:${sha256(normalised)}`, `herold:login:address:${address}`];
+  const wait = await throttled(deps, keys, [FAILURES_PER_ACCOUNT, FAILURES_PER_ADDRESS]);
+  if (wait !== null) throw new AppError(429, 'LOGIN_THROTTLED', { seconds: wait });
+
+  const user = await findUserByEmail(deps.db, normalised);
+  const ok = user?.passwordHash && !user.disabled
+    ? await verifyPassword(user.passwordHash, password)
+    : (await verifyPassword(await dummyPasswordHash(), password), false);
+  if (!user || !ok) {
+    await countFailure(deps, keys);
+    if (user) {
+      await deps.db.$transaction((tx) => audit(tx, { orgId: user.orgId, system: true }, 'auth.login_failed', { type: 'user', id: user.id }, { address }));
+    }
+    throw new AppError(401, 'INVALID_CREDENTIALS');
+  }
+  await deps.redis.del(keys[0]!);
+  // A fresh random id at every login: a session id known before login is worthless after it.
+  const sessionId = newSecret('hs');
+  const csrfToken = newSecret('csrf');
+  const expiresAt = new Date(deps.now().getTime() + deps.config.sessionHours * 3_600_000);
+  await deps.db.$transaction(async (tx) => {
+    await createSession(tx, { idHash: sha256(sessionId), userId: user.id, csrfToken, expiresAt });
+    await audit(tx, actorOf(user), 'auth.login', { type: 'user', id: user.id }, { address });
+  });
+  return { sessionId, csrfToken, actor: actorOf(user) };
+}
+
+export async function logout(deps: Deps, sessionId: string, actor: Actor) {
+  await deps.db.$transaction(async (tx) => {
+    await deleteSession(tx, sha256(sessionId));
+    await audit(tx, actor, 'auth.logout', { type: 'user', id: actor.userId });
+  });
+}
+
+export async function actorFromSession(deps: Deps, sessionId: string): Promise<{ actor: Actor; csrfToken: string } | null> {
+  const session = await findSession(deps.db, sha256(sessionId));
+  if (!session || session.expiresAt < deps.now() || session.user.disabled) return null;
+  return { actor: actorOf(session.user), csrfToken: session.csrfToken };
+}
+
+export async function actorFromToken(deps: Deps, token: string): Promise<Actor | null> {
+  const found = await findApiToken(deps.db, sha256(token));
+  if (!found || found.revokedAt || found.user.disabled) return null;
+  // Best effort: a lost "last used" update must not fail the request.
+  touchApiToken(deps.db, found.id).catch(() => undefined);
+  return actorOf(found.user, found.id);
+}
+
+export async function createToken(deps: Deps, actor: Actor, name: string): Promise<{ id: string; token: string }> {
+  const token = newSecret('hrd');
+  const created = await deps.db.$transaction(async (tx) => {
+    const row = await createApiToken(tx, { userId: actor.userId, name, tokenHash: sha256(token) });
+    await audit(tx, actor, 'token.created', { type: 'token', id: row.id }, { name });
+    return row;
+  });
+  return { id: created.id, token };
+}

@@ -1,0 +1,111 @@
+// Channel administration. Credentials are validated per type, encrypted before they reach the
+// store, and never returned.
+import type { Actor } from '../domain/actor';
+import { AppError, notFound } from '../domain/errors';
+import type { ChannelType } from '../domain/types';
+import { ChannelError } from '../channels/channel';
+import { adapterFor } from '../channels/registry';
+import { CREDENTIALS, SETTINGS } from '../channels/schemas';
+import { decryptJson, encryptJson } from '../security/credentials';
+import { createChannel, findChannel, listChannels, updateChannel } from '../store/channels';
+import { releaseHeldPosts } from '../store/posts';
+import { audit } from './audit';
+import type { Deps } from './deps';
+import { enqueueDue } from './scheduling';
+import { message } from '../i18n/messages';
+
+type ChannelRow = NonNullable<Awaited<ReturnType<typeof findChannel>>>;
+
+export function presentChannel(c: ChannelRow) {
+  return {
+    id: c.id,
+    type: c.type,
+    name: c.name,
+    enabled: c.enabled,
+    status: c.enabled ? c.status : 'disabled',
+    settings: c.settings,
+    hasCredentials: Boolean(c.credentialsEnc),
+  };
+}
+
+function parseOrThrow(schema: (typeof SETTINGS)[ChannelType], value: unknown, path: string) {
+  const parsed = schema.safeParse(value ?? {});
+  if (!parsed.success) {
+    throw new AppError(400, 'VALIDATION_FAILED', {}, parsed.error.issues.map((i) => ({
+      path: [path, ...i.path.map(String)].join('.'),
+      // Never echo a credential value back: only the field and the rule.
+      message: i.message,
+    })));
+  }
+  return parsed.data as Record<string, unknown>;
+}
+
+export function list(deps: Deps, actor: Actor) {
+  return listChannels(deps.db, actor.orgId);
+}
+
+export async function create(deps: Deps, actor: Actor, input: { type: ChannelType; name: string; settings?: unknown; credentials?: unknown }) {
+  const settings = parseOrThrow(SETTINGS[input.type], input.settings, 'settings');
+  const credentials = input.type === 'blog' ? null : parseOrThrow(CREDENTIALS[input.type], input.credentials, 'credentials');
+  return deps.db.$transaction(async (tx) => {
+    const channel = await createChannel(tx, {
+      orgId: actor.orgId,
+      type: input.type,
+      name: input.name,
+      settings,
+      credentialsEnc: credentials ? encryptJson(credentials, deps.config.secretKeys) : null,
+    });
+    await audit(tx, actor, 'channel.created', { type: 'channel', id: channel.id }, { type: input.type, name: input.name });
+    return channel;
+  });
+}
+
+export async function update(
+  deps: Deps,
+  actor: Actor,
+  id: string,
+  patch: { name?: string; settings?: unknown; credentials?: unknown; enabled?: boolean },
+) {
+  const result = await deps.db.$transaction(async (tx) => {
+    const channel = await findChannel(tx, actor.orgId, id);
+    if (!channel) throw notFound('channel');
+    const type = channel.type as ChannelType;
+    const data: Parameters<typeof updateChannel>[3] = {};
+    if (patch.name !== undefined) data.name = patch.name;
+    if (patch.enabled !== undefined) data.enabled = patch.enabled;
+    if (patch.settings !== undefined) data.settings = parseOrThrow(SETTINGS[type], patch.settings, 'settings');
+    if (patch.credentials !== undefined && type !== 'blog') {
+      data.credentialsEnc = encryptJson(parseOrThrow(CREDENTIALS[type], patch.credentials, 'credentials'), deps.config.secretKeys);
+      // New credentials end a needs_reauth state and release the posts it held.
+      data.status = 'active';
+    }
+    await updateChannel(tx, actor.orgId, id, data);
+    let released = 0;
+    if (data.status === 'active' && channel.status === 'needs_reauth') {
+      released = (await releaseHeldPosts(tx, { channelId: id }, 'reauth', deps.now())).count;
+    }
+    await audit(tx, actor, patch.credentials !== undefined ? 'channel.credentials_changed' : 'channel.updated', { type: 'channel', id }, {
+      fields: Object.keys(patch),
+      released,
+    });
+    return { channel: (await findChannel(tx, actor.orgId, id))!, released };
+  });
+  if (result.released > 0) {
+    const held = await deps.db.post.findMany({ where: { channelId: id, status: 'scheduled' }, select: { id: true } });
+    await enqueueDue(deps, held.map((p) => p.id)).catch((err) => deps.log.warn({ err }, 'enqueue failed; the sweep will'));
+  }
+  return result.channel;
+}
+
+export async function check(deps: Deps, actor: Actor, id: string, lang: 'de' | 'en') {
+  const channel = await findChannel(deps.db, actor.orgId, id);
+  if (!channel) throw notFound('channel');
+  try {
+    const credentials = channel.credentialsEnc ? decryptJson(channel.credentialsEnc, deps.config.secretKeys) : {};
+    const result = await adapterFor(channel.type as ChannelType).check((channel.settings ?? {}) as Record<string, unknown>, credentials);
+    return { ok: true, account: result.account };
+  } catch (err) {
+    const code = err instanceof ChannelError ? err.code : 'UNKNOWN_ERROR';
+    return { ok: false, error: { code, message: message(code, lang) } };
+  }
+}

@@ -1,0 +1,63 @@
+// The calendar and what approvers do with posts that need a person: retry and resolve.
+import type { Actor } from '../domain/actor';
+import { hasRole } from '../domain/actor';
+import { AppError, conflict, forbidden, notFound } from '../domain/errors';
+import { findPost, listPosts, settlePost } from '../store/posts';
+import { completeIfFinished } from '../store/releases';
+import { findOrgById } from '../store/orgs';
+import { audit } from './audit';
+import type { Deps } from './deps';
+import { enqueueDue } from './scheduling';
+
+export function calendar(deps: Deps, actor: Actor, filter: { from?: Date; to?: Date; status?: string; channelId?: string }) {
+  return listPosts(deps.db, actor.orgId, filter);
+}
+
+export async function getPost(deps: Deps, actor: Actor, id: string) {
+  const post = await findPost(deps.db, actor.orgId, id);
+  if (!post) throw notFound('post');
+  return post;
+}
+
+/**
+ * An approver sends a failed, unconfirmed or held post again, now. The content is unchanged and
+ * still covered by the approval; a new generation gives it a fresh job. Thread progress is kept,
+ * so a thread continues after its last accepted part.
+ */
+export async function retryPost(deps: Deps, actor: Actor, id: string) {
+  if (!hasRole(actor, 'approver')) throw forbidden();
+  const post = await deps.db.$transaction(async (tx) => {
+    const post = await findPost(tx, actor.orgId, id);
+    if (!post) throw notFound('post');
+    if (!['failed', 'unconfirmed', 'held'].includes(post.status)) throw conflict('INVALID_STATUS', { status: post.status });
+    const org = await findOrgById(tx, actor.orgId);
+    if (org?.paused) throw conflict('ORG_PAUSED');
+    const { count } = await settlePost(tx, id, [post.status], {
+      status: 'scheduled',
+      heldReason: null,
+      generation: { increment: 1 },
+      dueAt: deps.now(),
+    });
+    if (count === 0) throw conflict('INVALID_STATUS', { status: post.status });
+    await audit(tx, actor, 'post.retry', { type: 'post', id }, { from: post.status });
+    return (await findPost(tx, actor.orgId, id))!;
+  });
+  await enqueueDue(deps, [post.id]).catch((err) => deps.log.warn({ err }, 'enqueue after retry failed; the sweep will'));
+  return post;
+}
+
+/** A person checked the network: the unconfirmed post did or did not appear. */
+export async function resolvePost(deps: Deps, actor: Actor, id: string, outcome: { published: boolean; externalUrl?: string }) {
+  if (!hasRole(actor, 'approver')) throw forbidden();
+  return deps.db.$transaction(async (tx) => {
+    const post = await findPost(tx, actor.orgId, id);
+    if (!post) throw notFound('post');
+    if (post.status !== 'unconfirmed') throw new AppError(409, 'INVALID_STATUS', { status: post.status });
+    await settlePost(tx, id, ['unconfirmed'], outcome.published
+      ? { status: 'published', externalUrl: outcome.externalUrl ?? post.externalUrl, publishedAt: deps.now(), errorCode: null, errorMessage: null }
+      : { status: 'failed', errorCode: 'NOT_PUBLISHED_CONFIRMED', errorMessage: 'Nicht erschienen (von einer Person bestätigt).' });
+    await audit(tx, actor, 'post.resolved', { type: 'post', id }, outcome);
+    await completeIfFinished(tx, post.releaseId);
+    return (await findPost(tx, actor.orgId, id))!;
+  });
+}

@@ -1,0 +1,34 @@
+// POST /preview: what each channel would receive, nothing stored.
+import type { Actor } from '../domain/actor';
+import type { ChannelType, MediaItem } from '../domain/types';
+import { slugify } from '../domain/workflow';
+import { findOrgById } from '../store/orgs';
+import { composeForChannel } from './compose';
+import type { Deps } from './deps';
+
+export interface PreviewInput {
+  title: string;
+  body: string;
+  subtitle?: string | null;
+  dateline?: string | null;
+  channelTypes: ChannelType[];
+  media?: MediaItem[];
+}
+
+export async function preview(deps: Deps, actor: Actor, input: PreviewInput) {
+  const org = await findOrgById(deps.db, actor.orgId);
+  const policy = (org?.policy ?? {}) as { guidelines?: { hashtags?: string[] } };
+  const channelTypes = [...new Set(input.channelTypes)];
+  const ctx = {
+    publicUrl: deps.config.publicUrl,
+    orgSlug: org?.slug ?? '',
+    releaseSlug: slugify(input.title),
+    hashtags: policy.guidelines?.hashtags,
+    channelTypes,
+  };
+  const posts = channelTypes.map((type) => {
+    const composed = composeForChannel(input, { id: type, type, settings: {} }, ctx);
+    return { channelType: type, content: composed.content, length: composed.length, warnings: composed.warnings };
+  });
+  return { posts };
+}

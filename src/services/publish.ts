@@ -1,0 +1,251 @@
+// Publishing one post: the heart of the reliability promise.
+//
+// 1. In one transaction: check the post is still the approved, due, current revision; check the
+//    organisation is not paused (under a share lock) and the channel usable; then move the post
+//    scheduled → publishing and record the attempt. Only then is the network called.
+// 2. The outcome is recorded with a compare-and-set from `publishing`, so a post is never
+//    published twice: a job that finds its post already `publishing` knows its earlier run died
+//    mid-call and marks the post `unconfirmed` instead of sending again.
+import { ChannelError } from '../channels/channel';
+import { adapterFor } from '../channels/registry';
+import type { ChannelType, PostContent } from '../domain/types';
+import { message } from '../i18n/messages';
+import { decryptJson } from '../security/credentials';
+import { markNeedsReauth } from '../store/channels';
+import type { Tx } from '../store/db';
+import { readPausedForShare } from '../store/orgs';
+import { claimPost, finishAttempt, holdScheduledPosts, settlePost } from '../store/posts';
+import { completeIfFinished } from '../store/releases';
+import { audit } from './audit';
+import type { Deps } from './deps';
+import { postHashOf } from './releases';
+
+export interface PublishJob {
+  postId: string;
+  revision: number;
+  generation: number;
+}
+
+export type PublishOutcome =
+  | { kind: 'skipped'; reason: string }
+  /** Not yet: e.g. the article this post links to is not public yet. Not an attempt. */
+  | { kind: 'wait'; ms: number }
+  | { kind: 'published'; externalId: string; externalUrl: string }
+  /** A transient failure: the queue retries (after retryAfterMs if the network said so). */
+  | { kind: 'retry'; code: string; retryAfterMs?: number }
+  /** Finished without success (failed, held, unconfirmed): never retried by the queue. */
+  | { kind: 'final'; status: string; code: string };
+
+const ARTICLE_WAIT_MS = 1_000;
+const system = (orgId: string) => ({ orgId, system: true as const });
+
+type LoadedPost = NonNullable<Awaited<ReturnType<typeof loadPost>>>;
+
+function loadPost(tx: Tx, id: string) {
+  return tx.post.findUnique({
+    where: { id },
+    include: { release: { include: { posts: { select: { id: true, channelType: true, status: true, externalUrl: true } } } }, channel: true },
+  });
+}
+
+/** Social posts link to the article; if its final URL differs from the planned one, use the final. */
+function withArticleLink(content: PostContent, url: string | null): PostContent {
+  if (!url || !content.link || content.link === url) return content;
+  const planned = content.link;
+  const swap = (s: string) => s.split(planned).join(url);
+  return {
+    ...content,
+    link: url,
+    text: content.text === undefined ? undefined : swap(content.text),
+    thread: content.thread?.map(swap),
+  };
+}
+
+type Claimed = { post: LoadedPost; attemptId: string; orgSlug: string; articleUrl: string | null };
+
+async function fail(tx: Tx, post: LoadedPost, status: 'failed' | 'held', code: string, heldReason?: string) {
+  await settlePost(tx, post.id, ['scheduled', 'publishing'], {
+    status,
+    heldReason: heldReason ?? null,
+    errorCode: code,
+    errorMessage: message(code),
+  });
+  await audit(tx, system(post.orgId), `post.${status}`, { type: 'post', id: post.id }, { code });
+}
+
+async function claim(deps: Deps, job: PublishJob, workerId: string): Promise<Claimed | PublishOutcome> {
+  return deps.db.$transaction(async (tx): Promise<Claimed | PublishOutcome> => {
+    const post = await loadPost(tx, job.postId);
+    if (!post) return { kind: 'skipped', reason: 'gone' };
+    if (post.revision !== job.revision || post.generation !== job.generation) return { kind: 'skipped', reason: 'superseded' };
+    if (post.status === 'publishing') return { kind: 'skipped', reason: 'stalled' };
+    if (post.status !== 'scheduled') return { kind: 'skipped', reason: post.status };
+    if (post.dueAt && post.dueAt.getTime() > Date.now()) return { kind: 'wait', ms: post.dueAt.getTime() - Date.now() };
+
+    const org = await readPausedForShare(tx, post.orgId);
+    if (org.paused) {
+      await settlePost(tx, post.id, ['scheduled'], { status: 'held', heldReason: 'paused' });
+      return { kind: 'final', status: 'held', code: 'ORG_PAUSED' };
+    }
+    if (post.channel.status === 'needs_reauth') {
+      await settlePost(tx, post.id, ['scheduled'], { status: 'held', heldReason: 'reauth' });
+      return { kind: 'final', status: 'held', code: 'AUTH_EXPIRED' };
+    }
+    if (!post.channel.enabled) {
+      await fail(tx, post, 'failed', 'CHANNEL_DISABLED');
+      return { kind: 'final', status: 'failed', code: 'CHANNEL_DISABLED' };
+    }
+    // Four-eyes, enforced at the last moment: only the exact approved content goes out.
+    if (!post.approvedHash || post.approvedHash !== postHashOf(post.release, post) || post.release.status !== 'scheduled') {
+      await fail(tx, post, 'failed', 'NOT_APPROVED');
+      return { kind: 'final', status: 'failed', code: 'NOT_APPROVED' };
+    }
+
+    let articleUrl: string | null = null;
+    const isArticle = post.channelType === 'blog' || post.channelType === 'wordpress';
+    const article = post.release.posts.find((p) => (p.channelType === 'blog' || p.channelType === 'wordpress') && p.status !== 'cancelled');
+    if (!isArticle && article) {
+      if (article.status === 'published') articleUrl = article.externalUrl;
+      else if (article.status === 'failed' || article.status === 'unconfirmed') {
+        await fail(tx, post, 'failed', 'ARTICLE_FAILED');
+        return { kind: 'final', status: 'failed', code: 'ARTICLE_FAILED' };
+      } else return { kind: 'wait', ms: ARTICLE_WAIT_MS };
+    }
+
+    const claimed = await claimPost(tx, post, workerId);
+    if (!claimed) return { kind: 'skipped', reason: 'claimed elsewhere' };
+    return { post, attemptId: claimed.attemptId, orgSlug: org.slug, articleUrl };
+  });
+}
+
+export async function publishPost(
+  deps: Deps,
+  job: PublishJob,
+  opts: { workerId: string; lastAttempt: boolean },
+): Promise<PublishOutcome> {
+  const claimed = await claim(deps, job, opts.workerId);
+  if ('kind' in claimed) {
+    if (claimed.kind === 'skipped' && claimed.reason === 'stalled') {
+      // This job ran before and its worker died between "attempt recorded" and "outcome
+      // recorded": the post may be public. Never send blindly again.
+      await markUnconfirmed(deps, job.postId, 'WORKER_DIED');
+      return { kind: 'final', status: 'unconfirmed', code: 'WORKER_DIED' };
+    }
+    return claimed;
+  }
+  const { post, attemptId } = claimed;
+  const adapter = adapterFor(post.channelType as ChannelType);
+  const settings = (post.channel.settings ?? {}) as Record<string, unknown>;
+
+  let credentials: Record<string, unknown> = {};
+  try {
+    if (post.channel.credentialsEnc) credentials = decryptJson(post.channel.credentialsEnc, deps.config.secretKeys);
+  } catch (err) {
+    deps.log.error({ postId: post.id, err: (err as Error).message }, 'credentials unreadable');
+    return settleFailure(deps, post, attemptId, new ChannelError('permanent', 'CREDENTIALS_UNREADABLE', 'decrypt failed'), opts);
+  }
+
+  try {
+    const result = await adapter.publish(withArticleLink(post.content as PostContent, claimed.articleUrl), settings, credentials, {
+      postId: post.id,
+      idempotencyKey: `${post.id}-r${post.revision}`,
+      orgSlug: claimed.orgSlug,
+      releaseSlug: post.release.slug,
+      publicUrl: deps.config.publicUrl,
+      progress: (post.progress ?? {}) as object,
+      saveProgress: async (progress) => {
+        await deps.db.post.update({ where: { id: post.id }, data: { progress: progress as object } });
+      },
+    });
+    await deps.db.$transaction(async (tx) => {
+      await finishAttempt(tx, attemptId, 'published', null, { externalId: result.externalId });
+      await settlePost(tx, post.id, ['publishing', 'unconfirmed'], {
+        status: 'published',
+        externalId: result.externalId,
+        externalUrl: result.externalUrl,
+        publishedAt: new Date(),
+        errorCode: null,
+        errorMessage: null,
+      });
+      await audit(tx, system(post.orgId), 'post.published', { type: 'post', id: post.id }, {
+        channelType: post.channelType,
+        externalId: result.externalId,
+        externalUrl: result.externalUrl,
+      });
+      await completeIfFinished(tx, post.releaseId);
+    });
+    return { kind: 'published', ...result };
+  } catch (err) {
+    const channelError =
+      err instanceof ChannelError
+        ? err
+        : // Anything unexpected after the attempt was recorded may have reached the network.
+          new ChannelError('unknown_outcome', 'UNKNOWN_ERROR', (err as Error)?.message ?? String(err));
+    return settleFailure(deps, post, attemptId, channelError, opts);
+  }
+}
+
+async function settleFailure(
+  deps: Deps,
+  post: LoadedPost,
+  attemptId: string,
+  err: ChannelError,
+  opts: { lastAttempt: boolean },
+): Promise<PublishOutcome> {
+  deps.log.warn({ postId: post.id, channel: post.channelType, kind: err.kind, code: err.code, detail: err.message }, 'publish failed');
+  const error = { code: err.code, message: message(err.code) };
+  const detail = { kind: err.kind, detail: err.message, status: err.options.status, retryAfterMs: err.options.retryAfterMs };
+  return deps.db.$transaction(async (tx): Promise<PublishOutcome> => {
+    switch (err.kind) {
+      case 'retryable': {
+        const last = opts.lastAttempt;
+        await finishAttempt(tx, attemptId, last ? 'failed' : 'retry', error, detail);
+        await settlePost(tx, post.id, ['publishing'], { status: last ? 'failed' : 'scheduled', errorCode: err.code, errorMessage: error.message });
+        if (last) {
+          await audit(tx, system(post.orgId), 'post.failed', { type: 'post', id: post.id }, { code: err.code });
+          await completeIfFinished(tx, post.releaseId);
+          return { kind: 'final', status: 'failed', code: err.code };
+        }
+        return { kind: 'retry', code: err.code, retryAfterMs: err.options.retryAfterMs };
+      }
+      case 'auth': {
+        // Only this channel stops: it needs new credentials; its posts wait, nothing fails.
+        await finishAttempt(tx, attemptId, 'held', error, detail);
+        await settlePost(tx, post.id, ['publishing'], { status: 'held', heldReason: 'reauth', errorCode: err.code, errorMessage: error.message });
+        const flipped = await markNeedsReauth(tx, post.channelId);
+        await holdScheduledPosts(tx, { channelId: post.channelId }, 'reauth');
+        if (flipped.count > 0) {
+          await audit(tx, system(post.orgId), 'channel.needs_reauth', { type: 'channel', id: post.channelId }, { code: err.code });
+        }
+        return { kind: 'final', status: 'held', code: err.code };
+      }
+      case 'permanent': {
+        await finishAttempt(tx, attemptId, 'failed', error, detail);
+        await settlePost(tx, post.id, ['publishing'], { status: 'failed', errorCode: err.code, errorMessage: error.message });
+        await audit(tx, system(post.orgId), 'post.failed', { type: 'post', id: post.id }, { code: err.code });
+        await completeIfFinished(tx, post.releaseId);
+        return { kind: 'final', status: 'failed', code: err.code };
+      }
+      case 'unknown_outcome': {
+        await finishAttempt(tx, attemptId, 'unconfirmed', error, detail);
+        await settlePost(tx, post.id, ['publishing'], { status: 'unconfirmed', errorCode: err.code, errorMessage: error.message });
+        await audit(tx, system(post.orgId), 'post.unconfirmed', { type: 'post', id: post.id }, { code: err.code });
+        return { kind: 'final', status: 'unconfirmed', code: err.code };
+      }
+    }
+  });
+}
+
+/** The outcome of an attempt cannot be known: shown to approvers, never re-sent blindly. */
+export async function markUnconfirmed(deps: Deps, postId: string, code: string): Promise<void> {
+  await deps.db.$transaction(async (tx) => {
+    const { count } = await settlePost(tx, postId, ['publishing'], { status: 'unconfirmed', errorCode: code, errorMessage: message(code) });
+    if (count === 0) return;
+    await tx.publicationAttempt.updateMany({
+      where: { postId, finishedAt: null },
+      data: { finishedAt: new Date(), outcome: 'unconfirmed', errorCode: code, errorMessage: message(code) },
+    });
+    const post = await tx.post.findUniqueOrThrow({ where: { id: postId }, select: { orgId: true } });
+    await audit(tx, system(post.orgId), 'post.unconfirmed', { type: 'post', id: postId }, { code });
+  });
+}

@@ -1,0 +1,406 @@
+// Release use cases: create, edit, submit, approve, reject, cancel. Every change that reaches
+// the public bumps the revision and voids an approval; approvals are serialised with edits by a
+// row lock on the release.
+import type { Actor } from '../domain/actor';
+import { hasRole } from '../domain/actor';
+import { AppError, forbidden, invalid, notFound } from '../domain/errors';
+import type { MediaItem, PostContent, Warning } from '../domain/types';
+import {
+  EDITABLE_STATUSES,
+  assertCurrentRevision,
+  assertMayApprove,
+  assertNotBeforeEmbargo,
+  assertStatus,
+  dueAt,
+  packageHash,
+  postHash,
+  slugify,
+  type PublishablePost,
+  type PublishableRelease,
+} from '../domain/workflow';
+import { findChannelsByIds } from '../store/channels';
+import type { Tx } from '../store/db';
+import { findOrgById } from '../store/orgs';
+import { createPost, deletePost, findPost, updatePost } from '../store/posts';
+import {
+  addRevision,
+  createApproval,
+  createRelease as insertRelease,
+  findRelease,
+  listReleases as selectReleases,
+  lockRelease,
+  slugExists,
+  updateRelease as writeRelease,
+  voidApprovals,
+  type ReleaseWithPosts,
+} from '../store/releases';
+import { audit, auditRefusal } from './audit';
+import { blockingWarnings, composeForChannel, remeasure, type ChannelRef, type ComposeContext } from './compose';
+import type { Deps } from './deps';
+import { enqueueDue } from './scheduling';
+
+export interface ReleaseInput {
+  title: string;
+  body: string;
+  subtitle?: string | null;
+  dateline?: string | null;
+  embargoUntil?: Date | null;
+  publishAt?: Date | null;
+  channelIds: string[];
+  crisis?: boolean;
+  language?: string;
+  media?: MediaItem[];
+}
+
+export type ReleasePatch = Partial<ReleaseInput> & { regenerate?: boolean };
+
+type Channel = Awaited<ReturnType<typeof findChannelsByIds>>[number];
+
+async function loadChannels(tx: Tx, orgId: string, ids: string[]): Promise<Channel[]> {
+  const unique = [...new Set(ids)];
+  const channels = await findChannelsByIds(tx, orgId, unique);
+  if (channels.length !== unique.length) {
+    throw new AppError(400, 'CHANNEL_NOT_FOUND', {}, [{ path: 'channelIds', message: 'unknown channel' }]);
+  }
+  for (const channel of channels) {
+    if (!channel.enabled) throw new AppError(409, 'CHANNEL_DISABLED', { name: channel.name });
+  }
+  // Article channels first, so social posts are created (and listed) after the article.
+  return channels.sort((a, b) => Number(a.type !== 'blog') - Number(b.type !== 'blog'));
+}
+
+async function uniqueSlug(tx: Tx, orgId: string, title: string): Promise<string> {
+  const base = slugify(title);
+  for (let n = 1; ; n += 1) {
+    const candidate = n === 1 ? base : `${base}-${n}`;
+    if (!(await slugExists(tx, orgId, candidate))) return candidate;
+  }
+}
+
+async function composeContext(tx: Tx, deps: Deps, orgId: string, releaseSlug: string, channels: ChannelRef[]): Promise<ComposeContext> {
+  const org = await findOrgById(tx, orgId);
+  const policy = (org?.policy ?? {}) as { guidelines?: { hashtags?: string[] } };
+  return {
+    publicUrl: deps.config.publicUrl,
+    orgSlug: org?.slug ?? '',
+    releaseSlug,
+    hashtags: policy.guidelines?.hashtags,
+    channelTypes: channels.map((c) => c.type),
+  };
+}
+
+function releaseText(r: { title: string; subtitle: string | null; dateline: string | null; body: string; language: string }, media?: MediaItem[]) {
+  return { title: r.title, subtitle: r.subtitle, dateline: r.dateline, body: r.body, language: r.language, media };
+}
+
+function snapshot(release: ReleaseWithPosts) {
+  return {
+    title: release.title,
+    subtitle: release.subtitle,
+    dateline: release.dateline,
+    body: release.body,
+    embargoUntil: release.embargoUntil,
+    publishAt: release.publishAt,
+    crisis: release.crisis,
+    posts: release.posts.map((p) => ({ id: p.id, channelId: p.channelId, content: p.content, publishAt: p.publishAt })),
+  };
+}
+
+export async function createRelease(deps: Deps, actor: Actor, input: ReleaseInput): Promise<ReleaseWithPosts> {
+  assertNotBeforeEmbargo(input.embargoUntil ?? null, input.publishAt);
+  return deps.db.$transaction(async (tx) => {
+    const channels = await loadChannels(tx, actor.orgId, input.channelIds);
+    const slug = await uniqueSlug(tx, actor.orgId, input.title);
+    const release = await insertRelease(tx, {
+      orgId: actor.orgId,
+      slug,
+      title: input.title,
+      subtitle: input.subtitle ?? null,
+      dateline: input.dateline ?? null,
+      body: input.body,
+      language: input.language ?? 'de',
+      embargoUntil: input.embargoUntil ?? null,
+      publishAt: input.publishAt ?? null,
+      crisis: input.crisis ?? false,
+      authorId: actor.userId,
+      editorIds: [],
+    });
+    const ctx = await composeContext(tx, deps, actor.orgId, slug, channels);
+    for (const channel of channels) {
+      const composed = composeForChannel(releaseText(release, input.media), channel, ctx);
+      await createPost(tx, {
+        orgId: actor.orgId,
+        releaseId: release.id,
+        channelId: channel.id,
+        channelType: channel.type,
+        content: composed.content as object,
+        length: composed.length,
+        warnings: composed.warnings as object[],
+      });
+    }
+    const full = (await findRelease(tx, actor.orgId, release.id))!;
+    await addRevision(tx, { releaseId: release.id, revision: 1, editorId: actor.userId, snapshot: snapshot(full) });
+    await audit(tx, actor, 'release.created', { type: 'release', id: release.id }, { title: release.title, revision: 1 });
+    return full;
+  });
+}
+
+export async function getRelease(deps: Deps, actor: Actor, id: string): Promise<ReleaseWithPosts> {
+  const release = await findRelease(deps.db, actor.orgId, id);
+  if (!release) throw notFound('release');
+  return release;
+}
+
+export function listReleases(deps: Deps, actor: Actor, status?: string) {
+  return selectReleases(deps.db, actor.orgId, status);
+}
+
+/**
+ * Records a new revision: the editor joins the four-eyes exclusion list, any approval is voided
+ * and a scheduled release goes back to draft (its unpublished posts with it).
+ */
+async function newRevision(tx: Tx, actor: Actor, release: ReleaseWithPosts, reason: string): Promise<ReleaseWithPosts> {
+  const revision = release.revision + 1;
+  const wasScheduled = release.status === 'scheduled';
+  const editorIds = release.editorIds.includes(actor.userId) || release.authorId === actor.userId
+    ? release.editorIds
+    : [...release.editorIds, actor.userId];
+  await writeRelease(tx, release.id, {
+    revision,
+    editorIds,
+    ...(wasScheduled ? { status: 'draft', approvedById: null, approvedAt: null } : {}),
+  });
+  await tx.post.updateMany({
+    where: { releaseId: release.id, status: { in: ['draft', 'scheduled', 'held'] } },
+    data: { revision, ...(wasScheduled ? { status: 'draft', dueAt: null, approvedHash: null, heldReason: null } : {}) },
+  });
+  if (wasScheduled) {
+    await voidApprovals(tx, release.id, reason);
+    await audit(tx, actor, 'release.approval_voided', { type: 'release', id: release.id }, { reason, revision });
+  }
+  const updated = (await findRelease(tx, actor.orgId, release.id))!;
+  await addRevision(tx, { releaseId: release.id, revision, editorId: actor.userId, snapshot: snapshot(updated) });
+  return updated;
+}
+
+function assertEditable(actor: Actor, release: ReleaseWithPosts) {
+  assertStatus(release.status, EDITABLE_STATUSES);
+  if (release.posts.some((p) => p.status === 'publishing')) {
+    throw new AppError(409, 'INVALID_STATUS', { status: 'publishing' });
+  }
+  void actor;
+}
+
+export async function updateRelease(deps: Deps, actor: Actor, id: string, patch: ReleasePatch): Promise<ReleaseWithPosts> {
+  return deps.db.$transaction(async (tx) => {
+    const release = await lockRelease(tx, actor.orgId, id);
+    if (!release) throw notFound('release');
+    assertEditable(actor, release);
+    const next = {
+      title: patch.title ?? release.title,
+      subtitle: patch.subtitle === undefined ? release.subtitle : patch.subtitle,
+      dateline: patch.dateline === undefined ? release.dateline : patch.dateline,
+      body: patch.body ?? release.body,
+      embargoUntil: patch.embargoUntil === undefined ? release.embargoUntil : patch.embargoUntil,
+      publishAt: patch.publishAt === undefined ? release.publishAt : patch.publishAt,
+      crisis: patch.crisis ?? release.crisis,
+      language: patch.language ?? release.language,
+    };
+    assertNotBeforeEmbargo(next.embargoUntil, next.publishAt, ...release.posts.map((p) => p.publishAt));
+
+    const channelIds = patch.channelIds ?? release.posts.map((p) => p.channelId);
+    const channels = await loadChannels(tx, actor.orgId, channelIds);
+    await writeRelease(tx, release.id, next);
+
+    const ctx = await composeContext(tx, deps, actor.orgId, release.slug, channels);
+    const text = releaseText(next, patch.media ?? mediaOf(release));
+    const wanted = new Set(channels.map((c) => c.id));
+    for (const post of release.posts) {
+      if (!wanted.has(post.channelId) && post.status !== 'published') await deletePost(tx, post.id);
+    }
+    for (const channel of channels) {
+      const existing = release.posts.find((p) => p.channelId === channel.id);
+      if (existing?.status === 'published') continue;
+      if (existing && existing.edited && !patch.regenerate) continue;
+      const composed = composeForChannel(text, channel, ctx);
+      if (existing) {
+        await updatePost(tx, existing.id, {
+          content: composed.content as object,
+          length: composed.length,
+          warnings: composed.warnings as object[],
+          edited: false,
+        });
+      } else {
+        await createPost(tx, {
+          orgId: actor.orgId,
+          releaseId: release.id,
+          channelId: channel.id,
+          channelType: channel.type,
+          content: composed.content as object,
+          length: composed.length,
+          warnings: composed.warnings as object[],
+          revision: release.revision,
+        });
+      }
+    }
+    const fresh = (await findRelease(tx, actor.orgId, release.id))!;
+    const updated = await newRevision(tx, actor, fresh, 'release edited');
+    await audit(tx, actor, 'release.edited', { type: 'release', id: release.id }, {
+      revision: updated.revision,
+      fields: Object.keys(patch),
+    });
+    return updated;
+  });
+}
+
+function mediaOf(release: ReleaseWithPosts): MediaItem[] | undefined {
+  for (const post of release.posts) {
+    const media = (post.content as PostContent).media;
+    if (media?.length) return media;
+  }
+  return undefined;
+}
+
+export async function updatePostContent(
+  deps: Deps,
+  actor: Actor,
+  postId: string,
+  patch: { content?: PostContent; publishAt?: Date | null },
+) {
+  return deps.db.$transaction(async (tx) => {
+    const post = await findPost(tx, actor.orgId, postId);
+    if (!post) throw notFound('post');
+    const release = await lockRelease(tx, actor.orgId, post.releaseId);
+    if (!release) throw notFound('post');
+    assertEditable(actor, release);
+    if (!['draft', 'scheduled', 'held'].includes(post.status)) throw new AppError(409, 'INVALID_STATUS', { status: post.status });
+    if (patch.publishAt !== undefined) assertNotBeforeEmbargo(release.embargoUntil, patch.publishAt);
+
+    const data: Record<string, unknown> = {};
+    if (patch.content) {
+      const channel = { id: post.channelId, type: post.channelType, settings: (await tx.channel.findUnique({ where: { id: post.channelId } }))?.settings };
+      const measured = remeasure(channel, patch.content);
+      Object.assign(data, { content: measured.content as object, length: measured.length, warnings: measured.warnings as object[], edited: true });
+    }
+    if (patch.publishAt !== undefined) data.publishAt = patch.publishAt;
+    await updatePost(tx, post.id, data);
+    const updated = await newRevision(tx, actor, (await findRelease(tx, actor.orgId, release.id))!, 'post edited');
+    await audit(tx, actor, 'post.edited', { type: 'post', id: post.id }, { revision: updated.revision, fields: Object.keys(patch) });
+    return updated.posts.find((p) => p.id === post.id)!;
+  });
+}
+
+export async function submitRelease(deps: Deps, actor: Actor, id: string): Promise<ReleaseWithPosts> {
+  return deps.db.$transaction(async (tx) => {
+    const release = await lockRelease(tx, actor.orgId, id);
+    if (!release) throw notFound('release');
+    assertStatus(release.status, ['draft']);
+    const blocking = release.posts.flatMap((p) => blockingWarnings(p.warnings as unknown as Warning[]));
+    if (blocking.length > 0) {
+      throw new AppError(422, 'CONTENT_BLOCKED', { reason: blocking.map((w) => w.message).join(' ') });
+    }
+    if (release.posts.length === 0) throw invalid('VALIDATION_FAILED', [{ path: 'channelIds', message: 'no channel' }]);
+    await writeRelease(tx, release.id, { status: 'in_review', rejectedById: null, rejectionComment: null });
+    await audit(tx, actor, 'release.submitted', { type: 'release', id }, { revision: release.revision });
+    return (await findRelease(tx, actor.orgId, id))!;
+  });
+}
+
+function publishable(release: ReleaseWithPosts): { r: PublishableRelease; posts: PublishablePost[] } {
+  return {
+    r: { id: release.id, revision: release.revision, embargoUntil: release.embargoUntil, publishAt: release.publishAt, crisis: release.crisis },
+    posts: release.posts.map((p) => ({
+      id: p.id,
+      channelId: p.channelId,
+      channelType: p.channelType,
+      content: p.content as PostContent,
+      publishAt: p.publishAt,
+    })),
+  };
+}
+
+export function postHashOf(
+  release: { id: string; revision: number; embargoUntil: Date | null; publishAt: Date | null; crisis: boolean },
+  post: { id: string; channelId: string; channelType: string; content: unknown; publishAt: Date | null },
+): string {
+  return postHash(
+    { id: release.id, revision: release.revision, embargoUntil: release.embargoUntil, publishAt: release.publishAt, crisis: release.crisis },
+    { id: post.id, channelId: post.channelId, channelType: post.channelType, content: post.content as PostContent, publishAt: post.publishAt },
+  );
+}
+
+export async function approveRelease(deps: Deps, actor: Actor, id: string, revision: number): Promise<ReleaseWithPosts> {
+  if (!hasRole(actor, 'approver')) throw forbidden();
+  let due: ReleaseWithPosts | null = null;
+  try {
+    due = await deps.db.$transaction(async (tx) => {
+      const release = await lockRelease(tx, actor.orgId, id);
+      if (!release) throw notFound('release');
+      assertMayApprove(release, actor.userId);
+      assertStatus(release.status, ['in_review']);
+      assertCurrentRevision(release.revision, revision);
+
+      const now = deps.now();
+      const { r, posts } = publishable(release);
+      const contentHash = packageHash(r, posts);
+      const org = await findOrgById(tx, actor.orgId);
+      await createApproval(tx, { releaseId: id, revision, contentHash, approverId: actor.userId });
+      for (const post of release.posts) {
+        if (post.status !== 'draft') continue;
+        await updatePost(tx, post.id, {
+          status: org?.paused ? 'held' : 'scheduled',
+          heldReason: org?.paused ? 'paused' : null,
+          dueAt: dueAt(release, post, now),
+          notBefore: release.embargoUntil,
+          approvedHash: postHashOf(release, post),
+          priority: release.crisis ? 1 : 10,
+        });
+      }
+      await writeRelease(tx, id, { status: 'scheduled', approvedById: actor.userId, approvedAt: now });
+      await audit(tx, actor, 'release.approved', { type: 'release', id }, { revision, contentHash });
+      return (await findRelease(tx, actor.orgId, id))!;
+    });
+  } catch (err) {
+    if (err instanceof AppError && (err.code === 'FOUR_EYES_VIOLATION' || err.code === 'STALE_REVISION')) {
+      await auditRefusal(deps, actor, 'release.approve_refused', { type: 'release', id }, err.code);
+    }
+    throw err;
+  }
+  // The sweep would find these posts too; enqueueing now only saves the wait for it.
+  await enqueueDue(deps, due.posts.filter((p) => p.status === 'scheduled').map((p) => p.id)).catch((err) =>
+    deps.log.warn({ err }, 'enqueue after approval failed; the sweep will enqueue'),
+  );
+  return due;
+}
+
+export async function rejectRelease(deps: Deps, actor: Actor, id: string, comment: string): Promise<ReleaseWithPosts> {
+  if (!hasRole(actor, 'approver')) throw forbidden();
+  return deps.db.$transaction(async (tx) => {
+    const release = await lockRelease(tx, actor.orgId, id);
+    if (!release) throw notFound('release');
+    assertStatus(release.status, ['in_review']);
+    await writeRelease(tx, id, { status: 'draft', rejectedById: actor.userId, rejectionComment: comment });
+    await audit(tx, actor, 'release.rejected', { type: 'release', id }, { revision: release.revision, comment });
+    return (await findRelease(tx, actor.orgId, id))!;
+  });
+}
+
+export async function cancelRelease(deps: Deps, actor: Actor, id: string): Promise<ReleaseWithPosts> {
+  return deps.db.$transaction(async (tx) => {
+    const release = await lockRelease(tx, actor.orgId, id);
+    if (!release) throw notFound('release');
+    // Editors cancel their own work; approvers may cancel anything (e.g. in a crisis).
+    if (release.authorId !== actor.userId && !hasRole(actor, 'approver')) throw forbidden();
+    assertStatus(release.status, ['draft', 'in_review', 'scheduled']);
+    // A post being sent cannot be called back: it finishes and is recorded. An unconfirmed post
+    // may be public already, so it keeps its status until an approver resolves it.
+    await tx.post.updateMany({
+      where: { releaseId: id, status: { in: ['draft', 'scheduled', 'held', 'failed'] } },
+      data: { status: 'cancelled', heldReason: null },
+    });
+    await writeRelease(tx, id, { status: 'cancelled' });
+    await voidApprovals(tx, id, 'cancelled');
+    await audit(tx, actor, 'release.cancelled', { type: 'release', id }, { revision: release.revision });
+    return (await findRelease(tx, actor.orgId, id))!;
+  });
+}

@@ -1,0 +1,38 @@
+// Organisations (tenants).
+import type { DbOrTx, Tx } from './db';
+
+export function findOrgById(db: DbOrTx, orgId: string) {
+  return db.organisation.findUnique({ where: { id: orgId } });
+}
+
+export function findOrgBySlug(db: DbOrTx, slug: string) {
+  return db.organisation.findUnique({ where: { slug } });
+}
+
+export function createOrg(db: DbOrTx, data: { slug: string; name: string; timezone: string }) {
+  return db.organisation.create({ data });
+}
+
+/**
+ * Reads the pause flag under a share lock: a pause (an UPDATE of the same row) waits for this
+ * transaction, and this transaction sees a committed pause. That is what makes "no publish call
+ * starts after the pause is acknowledged" hold across worker processes.
+ */
+export async function readPausedForShare(tx: Tx, orgId: string): Promise<{ paused: boolean; slug: string }> {
+  const rows = await tx.$queryRaw<{ paused: boolean; slug: string }[]>`
+    SELECT paused, slug FROM organisation WHERE id = ${orgId}::uuid FOR SHARE`;
+  return rows[0] ?? { paused: true, slug: '' };
+}
+
+export function setPaused(tx: Tx, orgId: string, paused: { reason: string; byId: string } | null) {
+  return tx.organisation.update({
+    where: { id: orgId },
+    data: paused
+      ? { paused: true, pausedReason: paused.reason, pausedAt: new Date(), pausedById: paused.byId }
+      : { paused: false, pausedReason: null, pausedAt: null, pausedById: null },
+  });
+}
+
+export function updatePolicy(db: DbOrTx, orgId: string, policy: object) {
+  return db.organisation.update({ where: { id: orgId }, data: { policy } });
+}

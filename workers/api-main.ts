@@ -1,0 +1,4 @@
+// `npm run api`: this part alone, configured by the environment (for scaling out).
+import { loadConfigOrExit, runParts } from './run';
+
+void runParts(['api'], loadConfigOrExit());

@@ -1,0 +1,4 @@
+// `npm run worker`: this part alone, configured by the environment (for scaling out).
+import { loadConfigOrExit, runParts } from './run';
+
+void runParts(['worker'], loadConfigOrExit());
