@@ -35,9 +35,10 @@ async function main() {
   // The CLI checks for native engines it never uses with engine "js"; point it at a file
   // that exists so it does not try to download them.
   const placeholder = path.join(root, 'package.json');
+  // Prisma's chatter goes to stderr; it is shown only when the migration fails.
   execFileSync(process.execPath, [require.resolve('prisma/build/index.js'), 'migrate', 'deploy'], {
     cwd: root,
-    stdio: ['ignore', 'ignore', 'inherit'],
+    stdio: ['ignore', 'pipe', 'pipe'],
     env: {
       ...process.env,
       PRISMA_HIDE_UPDATE_MESSAGE: '1',
@@ -45,9 +46,12 @@ async function main() {
       PRISMA_SCHEMA_ENGINE_BINARY: process.env.PRISMA_SCHEMA_ENGINE_BINARY ?? placeholder,
     },
   });
+  if (!process.argv.includes('--quiet')) console.log('Datenbank ist aktuell / database is up to date');
 }
 
 main().catch((err) => {
+  if (err.stderr) process.stderr.write(err.stderr);
+  if (err.stdout) process.stdout.write(err.stdout);
   console.error(err.message ?? err);
   process.exit(1);
 });

@@ -4,5 +4,5 @@ import { testDatabaseUrl } from './env';
 
 export default function globalSetup(): void {
   process.env.DATABASE_URL = testDatabaseUrl();
-  execFileSync('node', ['scripts/migrate.js', '--create'], { stdio: 'inherit', env: process.env });
+  execFileSync('node', ['scripts/migrate.js', '--create', '--quiet'], { stdio: 'inherit', env: process.env });
 }

@@ -48,13 +48,13 @@ function blogMarkdown(release: ReleaseText, analysis: ReleaseAnalysis): string {
   return out.join('\n\n');
 }
 
-/** The dateline, unless the release text already starts with it. */
+/** The dateline, unless a block of the head already starts with it. */
 function datelineToAdd(dateline: string | null | undefined, blocks: readonly Block[], headEnd: number): string | null {
   const d = dateline?.trim();
   if (!d) return null;
   const wanted = comparable(d);
   const head = blocks.slice(0, Math.max(headEnd + 1, 1));
-  return head.some((b) => comparable(b.text).includes(wanted)) ? null : d;
+  return head.some((b) => comparable(b.text.slice(0, d.length + 20)).startsWith(wanted)) ? null : d;
 }
 
 function prefixLine(line: string, prefix: string): string {

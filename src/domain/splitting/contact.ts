@@ -17,13 +17,17 @@ const WEAK_STARTERS =
 
 const EMAIL = /[\p{L}\p{N}._%+-]+(?:@|\s?[[(]at[\])]\s?)[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)*\.\p{L}{2,}/iu;
 /** International (+49 …) or German trunk-prefixed (030 …, (030) …) numbers with ≥ 6 digits. */
-const PHONE = /(?:\+\d{1,3}[ \t\-/]?(?:\(0\)[ \t]?)?\(?\d|\(0\d{1,5}\)[ \t]?\d|(?<![\p{L}\p{N}.,:])0\d{1,5}[ \t\-/]*\d)[\d \t\-/]{3,}\d/u;
+const PHONE = /(?:\+\d{1,3}[ \t\-/]?(?:\(0\)[ \t]?)?\(?\d|\(0\d{1,5}\)[ \t]?\d|(?<![\p{L}\p{N}.,:])0\d{1,5}[ \t\-/]*\d)[\d \t\-/]{3,}\d/gu;
+/** "06/09/2012" has the shape of a number with a trunk prefix but is a date. */
+const SLASH_DATE = /^\d{1,2}\/\d{1,2}\/\d{2,4}$/;
 const PHONE_LABEL = /(?<![\p{L}])(?:tel|telefon|telefax|fax|mobil|handy|phone)\.?\s*:?\s*[+(\d]/iu;
 
 export function containsContactData(text: string): boolean {
   if (EMAIL.test(text) || PHONE_LABEL.test(text)) return true;
-  const phone = PHONE.exec(text);
-  return phone !== null && countDigits(phone[0]) >= 6;
+  for (const [candidate] of text.matchAll(PHONE)) {
+    if (countDigits(candidate) >= 6 && !SLASH_DATE.test(candidate)) return true;
+  }
+  return false;
 }
 
 function countDigits(text: string): number {

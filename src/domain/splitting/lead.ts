@@ -4,7 +4,7 @@
 
 import type { Block } from './blocks';
 import { containsContactData, contactStartIndex } from './contact';
-import { isAdMarker, isBoilerplateLine, isDatelineOnly, isHeadingLike, isNavigationLine, comparable } from './noise';
+import { isAdMarker, isBoilerplateLine, isDatelineOnly, isHeadingLike, isNavigationLine, sameText } from './noise';
 import { collapseWhitespace } from './plain-text';
 
 /** Shorter text is an organisation name, a label or a caption, not a lead. */
@@ -52,7 +52,7 @@ function firstMessageLine(lines: readonly string[], ctx: LeadContext): number {
       isNavigationLine(line) ||
       isBoilerplateLine(line) ||
       isDatelineOnly(line, ctx.dateline) ||
-      (comparable(line) === comparable(ctx.title) && comparable(line) !== '') ||
+      sameText(line, ctx.title) ||
       (hasMore && isHeadingLike(line));
     if (!noise) return i;
     i++;

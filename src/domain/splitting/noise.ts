@@ -19,6 +19,16 @@ export function comparable(text: string): string {
     .trim();
 }
 
+/**
+ * Same words, ignoring case and punctuation ("Titel:" = "titel"). Lines of a very different
+ * length cannot match, and skipping them saves most of the cost on long paragraphs.
+ */
+export function sameText(line: string, reference: string): boolean {
+  if (Math.abs(line.length - reference.length) > reference.length / 2 + 10) return false;
+  const wanted = comparable(reference);
+  return wanted !== '' && comparable(line) === wanted;
+}
+
 export function isNavigationLine(line: string): boolean {
   const rest = line.replace(AD_MARKER, '');
   const separators = rest.match(NAV_SEPARATOR)?.length ?? 0;
@@ -36,7 +46,7 @@ export function isBoilerplateLine(line: string): boolean {
 /** "Berlin, 1. April 2025", "Musterstadt (ots) –": nothing but place and date. */
 export function isDatelineOnly(line: string, dateline?: string | null): boolean {
   const trimmed = line.trim();
-  if (dateline && comparable(trimmed) === comparable(dateline) && comparable(trimmed) !== '') return true;
+  if (dateline && sameText(trimmed, dateline)) return true;
   if (trimmed.length > 80 || !/\d|\(ots\)/i.test(trimmed)) return false;
   return DATELINE_ONLY.test(trimmed);
 }
@@ -51,5 +61,5 @@ export function isHeadingLike(line: string): boolean {
 export function isSourceNoise(line: string, title: string): boolean {
   const trimmed = line.trim();
   if (trimmed === '') return false;
-  return isAdMarker(trimmed) || isNavigationLine(trimmed) || (comparable(trimmed) === comparable(title) && comparable(title) !== '');
+  return isAdMarker(trimmed) || isNavigationLine(trimmed) || sameText(trimmed, title);
 }

@@ -1,11 +1,13 @@
 // The REST API v1 as one table (API.md). Access rules live here and nowhere else.
 import { z } from 'zod';
+import { AppError } from '../../domain/errors';
 import { CHANNEL_TYPES, ROLES, type ChannelType } from '../../domain/types';
 import * as auditService from '../../services/audit';
 import * as auth from '../../services/auth';
 import * as channels from '../../services/channels';
 import * as org from '../../services/org';
 import * as posts from '../../services/posts';
+import { calendarFeed } from '../../services/calendar';
 import { preview } from '../../services/preview';
 import * as releases from '../../services/releases';
 import * as users from '../../services/users';
@@ -249,6 +251,18 @@ export const apiRoutes: RouteDef[] = [
     summary: 'Record whether an unconfirmed post did appear.',
     body: z.object({ published: z.boolean(), externalUrl: z.string().max(2000).url().optional() }).strict(),
     handler: async ({ deps, actor, params, body }) => presentPost(await posts.resolvePost(deps, actor, params.id!, body)),
+  }),
+
+  route({
+    method: 'GET', path: '/api/v1/calendar.ics', tag: 'posts', access: 'public',
+    summary: 'iCalendar feed of scheduled and published posts; ?token= an API token (calendar apps cannot send headers).',
+    query: z.object({ token: z.string().min(10).max(200) }).strict(),
+    async handler({ deps, query, reply }) {
+      const actor = await auth.actorFromToken(deps, query.token);
+      if (!actor) throw new AppError(401, 'UNAUTHENTICATED');
+      reply.type('text/calendar; charset=utf-8');
+      return calendarFeed(deps, actor);
+    },
   }),
 
   // Organisation, crisis stop, audit
