@@ -185,14 +185,37 @@ describe('access rules', () => {
       expect(theirs.json().map((c: { id: string }) => c.id)).toContain(otherChannelId);
     });
 
+    it('answers 404 for GET of a release and a post of another organisation', async () => {
+      const created = await call(h, 'POST', '/api/v1/releases', {
+        token: other.author.token,
+        body: { title: 'Interna', body: 'Nur für die andere Stadt.', channelIds: [otherChannelId] },
+      });
+      expect(created.statusCode).toBe(201);
+      const release = created.json();
+      const postId = release.posts[0].id as string;
+      expect((await call(h, 'GET', `/api/v1/releases/${release.id}`, { token: other.editor.token })).statusCode).toBe(200);
+
+      const foreignRelease = await call(h, 'GET', `/api/v1/releases/${release.id}`, { token: org.editor.token });
+      expect(foreignRelease.statusCode).toBe(404);
+      expect(foreignRelease.json().error.code).toBe('NOT_FOUND');
+      expect(foreignRelease.body).not.toContain('Interna');
+      const foreignPost = await call(h, 'GET', `/api/v1/posts/${postId}`, { token: org.editor.token });
+      expect(foreignPost.statusCode).toBe(404);
+      const patch = await call(h, 'PATCH', `/api/v1/releases/${release.id}`, { token: org.author.token, body: { title: 'Übernommen' } });
+      expect(patch.statusCode).toBe(404);
+      const list = await call(h, 'GET', '/api/v1/releases', { token: org.editor.token });
+      expect(list.json().map((r: { id: string }) => r.id)).not.toContain(release.id);
+    });
+
     it('refuses a release on a channel of another organisation', async () => {
+      const before = await h.deps.db.post.count({ where: { channelId: otherChannelId } });
       const res = await call(h, 'POST', '/api/v1/releases', {
         token: org.author.token,
         body: { title: 'Fremd', body: 'Auf einem fremden Kanal.', channelIds: [otherChannelId] },
       });
-      expect(res.statusCode).toBeGreaterThanOrEqual(400);
-      expect(res.statusCode).toBeLessThan(500);
-      expect(await h.deps.db.post.count({ where: { channelId: otherChannelId } })).toBe(0);
+      expect(res.statusCode).toBe(400);
+      expect(res.json().error.code).toBe('CHANNEL_NOT_FOUND');
+      expect(await h.deps.db.post.count({ where: { channelId: otherChannelId } })).toBe(before);
     });
   });
 

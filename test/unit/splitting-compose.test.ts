@@ -1,12 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseTweet } from 'twitter-text';
-import { composePost, measure, warningMessage } from '../../src/domain/splitting';
+import { checkPost, composePost, measure, warningMessage } from '../../src/domain/splitting';
 import type { ReleaseText } from '../../src/domain/types';
-
-// marked@18 is ESM-only and jest on Node 20 cannot require it; load its UMD build instead
-// (a moduleNameMapper in jest.config.js would make this line unnecessary).
-jest.mock('marked', () => jest.requireActual('../../node_modules/marked/lib/marked.umd.js'));
 
 const SAMPLE = readFileSync(join(__dirname, '../fixtures/releases/kbw-social-media-buergerbeteiligung.txt'), 'utf8');
 const TITLE = 'Social Media – Ein Weg zu mehr Bürgerbeteiligung';
@@ -331,8 +327,14 @@ describe('measure', () => {
     expect(measure('blog', { html: '<p>x</p>' })).toEqual({ length: null, limit: null });
   });
 
-  it('reports an over-long hand-edited part as an error', () => {
+  it('reports an over-long or empty hand-edited post as an error', () => {
     expect(measure('twitter', { thread: ['ü'.repeat(281)] }).length).toBe(281);
+    expect(checkPost('twitter', { thread: ['ok', 'ü'.repeat(281)] })).toEqual([
+      { code: 'LIMIT_EXCEEDED', severity: 'error', message: 'Der Beitrag für X (Twitter) ist mit 281 Zeichen länger als erlaubt (280).' },
+    ]);
+    expect(checkPost('mastodon', { text: '  ' }).map((w) => w.code)).toEqual(['EMPTY_POST']);
+    expect(checkPost('bluesky', { text: 'ok', media: [{ url: 'https://x.de/a.jpg', alt: '' }] }).map((w) => w.code)).toEqual(['MEDIA_ALT_MISSING']);
+    expect(checkPost('blog', { title: 'T', html: '<p>x</p>' })).toEqual([]);
   });
 });
 

@@ -1,10 +1,6 @@
 import fc from 'fast-check';
 import { renderMarkdown } from '../../src/domain/splitting';
 
-// marked@18 is ESM-only and jest on Node 20 cannot require it; load its UMD build instead
-// (a moduleNameMapper in jest.config.js would make this line unnecessary).
-jest.mock('marked', () => jest.requireActual('../../node_modules/marked/lib/marked.umd.js'));
-
 describe('renderMarkdown', () => {
   it('renders the allowed structure', () => {
     const html = renderMarkdown(

@@ -3,10 +3,6 @@ import { extractUrlsWithIndices, parseTweet } from 'twitter-text';
 import { composePost } from '../../src/domain/splitting';
 import type { ChannelType, PostContent, ReleaseText } from '../../src/domain/types';
 
-// marked@18 is ESM-only and jest on Node 20 cannot require it; load its UMD build instead
-// (a moduleNameMapper in jest.config.js would make this line unnecessary).
-jest.mock('marked', () => jest.requireActual('../../node_modules/marked/lib/marked.umd.js'));
-
 const RUNS = 2000;
 const TIMEOUT = 120_000;
 const SOCIAL: readonly ChannelType[] = ['facebook', 'twitter', 'mastodon', 'bluesky'];

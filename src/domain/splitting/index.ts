@@ -62,6 +62,14 @@ export function measure(channelType: ChannelType, content: PostContent, opts: Co
   return { length: lengths.length > 0 ? Math.max(...lengths) : 0, limit: limit.limit };
 }
 
+/**
+ * Checks a hand-edited post as composePost checks its own: length against the network's limit
+ * (LIMIT_EXCEEDED, error), empty posts, and the images' alt texts.
+ */
+export function checkPost(channelType: ChannelType, content: PostContent, opts: ComposeOptions = {}): Warning[] {
+  return [...mediaWarnings(channelType, content.media ?? []), ...limitWarnings(channelType, content, opts)];
+}
+
 /** The last guard: composition is meant to make these impossible, so they are errors. */
 function limitWarnings(channelType: ChannelType, content: PostContent, opts: ComposeOptions): Warning[] {
   const limit = channelLimit(channelType, opts.mastodonMaxChars);

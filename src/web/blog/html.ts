@@ -10,6 +10,7 @@
  * C0 controls except tab, LF and CR; DEL and C1 controls; lone surrogate halves; U+FFFE/U+FFFF.
  * A single stray one makes a whole feed unparseable, so they are dropped from all user text.
  */
+// eslint-disable-next-line no-control-regex -- control characters are what this matches
 const INVALID_CHARS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\uFFFE\uFFFF]|\p{Surrogate}/gu;
 
 /** Removes characters that would make the HTML or XML output invalid. */
