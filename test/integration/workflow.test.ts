@@ -87,6 +87,20 @@ describe('release workflow', () => {
     expect(res.json().error.code).toBe('FOUR_EYES_VIOLATION');
   });
 
+  it('refuses to publish content changed behind the approval (defence in depth)', async () => {
+    const release = await approved({ publishAt: inSeconds(2) }, [channels.blog]);
+    // Simulates a bug or an intruder writing to the database directly after the approval.
+    await h.deps.db.post.updateMany({ where: { releaseId: release.id }, data: { content: { title: 'Gefälscht', html: '<p>Nicht freigegeben</p>' } } });
+    const [post] = await waitFor('post settled', async () => {
+      const rows = await postsOf(release.id);
+      return rows.every((p) => p.status === 'failed') ? rows : null;
+    });
+    expect(post!.errorCode).toBe('NOT_APPROVED');
+    expect(post!.externalUrl).toBeNull();
+    const page = await call(h, 'GET', `/blog/${org.slug}/${release.slug}`);
+    expect(page.statusCode).toBe(404);
+  });
+
   it('refuses a publication time before the embargo', async () => {
     const res = await call(h, 'POST', '/api/v1/releases', {
       token: org.author.token,
