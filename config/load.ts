@@ -89,10 +89,18 @@ export function loadConfig(env: Env = process.env): Config {
     sessionHours: int('SESSION_HOURS', 1, 24 * 30),
     logLevel: str('LOG_LEVEL'),
     bodyLimitBytes: int('BODY_LIMIT_BYTES', 1024, 50 * 1_048_576),
-    secureCookies: publicUrl.startsWith('https:'),
+    secureCookies: isHttps(publicUrl),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+function isHttps(url: string): boolean {
+  try {
+    return new URL(url).protocol === 'https:';
+  } catch {
+    return false;
+  }
 }
 
 function safeRedisDb(redisUrl: string): number | null {

@@ -43,20 +43,35 @@ export function splitFrontMatter(source: string): { meta: Record<string, unknown
   return { meta: meta as Record<string, unknown>, body: match[2]!.trim() };
 }
 
-async function main(argv: string[]): Promise<number> {
-  const [group, command, ...rest] = argv;
-  if (!group || group === '--help' || group === 'help') {
-    process.stdout.write(HELP);
-    return 0;
-  }
-  const { values, positionals } = parseArgs({
-    args: rest,
+function parseOptions(args: string[]) {
+  return parseArgs({
+    args,
     allowPositionals: true,
     options: {
       slug: { type: 'string' }, name: { type: 'string' }, timezone: { type: 'string' },
       org: { type: 'string' }, email: { type: 'string' }, role: { type: 'string' },
     },
   });
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [group, command, ...rest] = argv;
+  if (!group || group === '--help' || group === 'help') {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  let parsed: ReturnType<typeof parseOptions>;
+  try {
+    parsed = parseOptions(rest);
+  } catch (err) {
+    process.stderr.write(`Fehler / error: ${(err as Error).message}\n\n${HELP}`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
   const deps = createDeps(loadConfigOrExit(), 'herold-cli');
   try {
     switch (`${group} ${command}`) {

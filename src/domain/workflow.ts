@@ -105,6 +105,8 @@ export function publishOrder(channelType: string): number {
 
 export function slugify(title: string): string {
   const base = title
+    // Text pasted from macOS is often decomposed ("o" + combining diaeresis): compose it first.
+    .normalize('NFC')
     .toLowerCase()
     .replace(/ä/g, 'ae')
     .replace(/ö/g, 'oe')

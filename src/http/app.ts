@@ -51,10 +51,6 @@ function register(app: FastifyInstance, deps: Deps, def: RouteDef) {
     url: def.path,
     async handler(req, reply) {
       const lang = languageFrom(req.headers['accept-language']);
-      // Unknown or malformed ids answer 404 like ids of another organisation.
-      const params = req.params as Record<string, string>;
-      for (const value of Object.values(params)) if (!UUID.test(value)) throw new AppError(404, 'NOT_FOUND');
-
       let actor = null;
       if (def.access !== 'public') {
         const auth = await authenticate(deps, req);
@@ -65,6 +61,9 @@ function register(app: FastifyInstance, deps: Deps, def: RouteDef) {
         }
         (req as unknown as { csrfToken?: string }).csrfToken = auth.csrfToken;
       }
+      // Unknown or malformed ids answer 404 like ids of another organisation.
+      const params = req.params as Record<string, string>;
+      for (const value of Object.values(params)) if (!UUID.test(value)) throw new AppError(404, 'NOT_FOUND');
       const body = def.body ? parse(def.body, req.body ?? {}) : undefined;
       const query = def.query ? parse(def.query, req.query ?? {}) : undefined;
       const result = await def.handler({ deps, actor: actor!, body, query, params, req, reply, lang });

@@ -48,7 +48,7 @@ export function buildOpenApi(routes: RouteDef[]) {
       schema: { type: 'string', format: 'uuid' },
     }));
     const status = String(def.status ?? 200);
-    const roles = def.access === 'public' ? 'no sign-in' : def.access === 'user' ? 'any signed-in user' : `roles: ${def.access.join(' or ')}`;
+    const roles = def.docsAccess ?? (def.access === 'public' ? 'no sign-in' : def.access === 'user' ? 'any signed-in user' : `roles: ${def.access.join(' or ')}`);
     paths[path] ??= {};
     paths[path]![def.method.toLowerCase()] = {
       summary: def.summary,

@@ -33,6 +33,8 @@ export interface RouteDef<B = unknown, Q = unknown> {
   status?: number;
   /** For the OpenAPI document only. */
   response?: z.ZodType;
+  /** For the OpenAPI document only: how a public route authenticates itself, if it does. */
+  docsAccess?: string;
   handler(ctx: HandlerContext<B, Q>): Promise<unknown>;
 }
 

@@ -25,8 +25,12 @@ export function decryptJson<T = Record<string, unknown>>(envelope: string, keys:
   if (version !== VERSION || !id || !iv || !tag || !ciphertext) throw new Error('unknown credential envelope');
   const secret = keys.find((k) => k.id === id);
   if (!secret) throw new Error(`credentials were encrypted with key ${id}, which is not configured`);
-  const decipher = createDecipheriv('aes-256-gcm', secret.key, Buffer.from(iv, 'base64'));
-  decipher.setAuthTag(Buffer.from(tag, 'base64'));
+  const authTag = Buffer.from(tag, 'base64');
+  // Node accepts GCM tags of 4–16 bytes unless told otherwise; a shortened tag would make
+  // forging a stored value feasible.
+  if (authTag.length !== 16) throw new Error('credential envelope has a truncated authentication tag');
+  const decipher = createDecipheriv('aes-256-gcm', secret.key, Buffer.from(iv, 'base64'), { authTagLength: 16 });
+  decipher.setAuthTag(authTag);
   const plaintext = Buffer.concat([decipher.update(Buffer.from(ciphertext, 'base64')), decipher.final()]);
   return JSON.parse(plaintext.toString('utf8')) as T;
 }

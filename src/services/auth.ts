@@ -34,18 +34,24 @@ function actorOf(user: { id: string; orgId: string; email: string; name: string;
   };
 }
 
-async function throttled(deps: Deps, keys: string[], limits: number[]): Promise<number | null> {
-  const counts = await Promise.all(keys.map((k) => deps.redis.get(k)));
-  for (const [i, count] of counts.entries()) {
-    if (Number(count ?? 0) >= limits[i]!) return Math.max(1, await deps.redis.ttl(keys[i]!));
+/**
+ * Reserves the attempt before the password is checked (INCR is atomic), so attempts sent all at
+ * once are counted like attempts sent one by one. Returns the seconds to wait when over a limit.
+ */
+async function reserveAttempt(deps: Deps, keys: string[], limits: number[]): Promise<number | null> {
+  const multi = deps.redis.multi();
+  for (const key of keys) multi.incr(key).expire(key, LOCKOUT_SECONDS, 'NX');
+  const results = (await multi.exec()) ?? [];
+  for (const [i, key] of keys.entries()) {
+    const count = Number(results[i * 2]?.[1] ?? 0);
+    if (count > limits[i]!) return Math.max(1, await deps.redis.ttl(key));
   }
   return null;
 }
 
-async function countFailure(deps: Deps, keys: string[]) {
-  const multi = deps.redis.multi();
-  for (const key of keys) multi.incr(key).expire(key, LOCKOUT_SECONDS);
-  await multi.exec();
+/** A successful login does not count against the account or the (possibly shared) address. */
+async function forgiveAttempt(deps: Deps, keys: string[]) {
+  await deps.redis.multi().del(keys[0]!).decr(keys[1]!).exec();
 }
 
 export interface LoginResult {
@@ -57,7 +63,7 @@ export interface LoginResult {
 export async function login(deps: Deps, email: string, password: string, address: string): Promise<LoginResult> {
   const normalised = email.trim().toLowerCase();
   const keys = [`herold:login:account:${sha256(normalised)}`, `herold:login:address:${address}`];
-  const wait = await throttled(deps, keys, [FAILURES_PER_ACCOUNT, FAILURES_PER_ADDRESS]);
+  const wait = await reserveAttempt(deps, keys, [FAILURES_PER_ACCOUNT, FAILURES_PER_ADDRESS]);
   if (wait !== null) throw new AppError(429, 'LOGIN_THROTTLED', { seconds: wait });
 
   const user = await findUserByEmail(deps.db, normalised);
@@ -65,13 +71,12 @@ export async function login(deps: Deps, email: string, password: string, address
     ? await verifyPassword(user.passwordHash, password)
     : (await verifyPassword(await dummyPasswordHash(), password), false);
   if (!user || !ok) {
-    await countFailure(deps, keys);
     if (user) {
       await deps.db.$transaction((tx) => audit(tx, { orgId: user.orgId, system: true }, 'auth.login_failed', { type: 'user', id: user.id }, { address }));
     }
     throw new AppError(401, 'INVALID_CREDENTIALS');
   }
-  await deps.redis.del(keys[0]!);
+  await forgiveAttempt(deps, keys);
   // A fresh random id at every login: a session id known before login is worthless after it.
   const sessionId = newSecret('hs');
   const csrfToken = newSecret('csrf');

@@ -64,7 +64,13 @@ export async function appendAudit(tx: Tx, input: AuditInput): Promise<void> {
     data: JSON.parse(JSON.stringify(input.data ?? {})),
     prevHash: last?.hash ?? GENESIS_HASH,
   };
-  await tx.auditEvent.create({ data: { ...event, hash: eventHash(event) } });
+  const hash = eventHash(event);
+  const created = await tx.auditEvent.create({ data: { ...event, hash } });
+  await tx.auditHead.upsert({
+    where: { orgId: input.orgId },
+    create: { orgId: input.orgId, seq: created.seq, hash, events: 1 },
+    update: { seq: created.seq, hash, events: { increment: 1 } },
+  });
 }
 
 export function listAudit(db: DbOrTx, orgId: string, filter: { from?: Date; to?: Date; entityId?: string; limit?: number }) {
@@ -85,8 +91,12 @@ export interface VerifyResult {
   firstBrokenId?: string;
 }
 
-/** Walks the chain in order; a changed event breaks its own hash, a deleted one its successor's link. */
+/**
+ * Walks the chain in order: a changed event breaks its own hash, a deleted one its successor's
+ * link, and a cut-off end no longer matches the recorded head.
+ */
 export async function verifyAudit(db: DbOrTx, orgId: string): Promise<VerifyResult> {
+  const head = await db.auditHead.findUnique({ where: { orgId } });
   let prevHash = GENESIS_HASH;
   let events = 0;
   let cursor: bigint | undefined;
@@ -96,7 +106,10 @@ export async function verifyAudit(db: DbOrTx, orgId: string): Promise<VerifyResu
       orderBy: { seq: 'asc' },
       take: 1000,
     });
-    if (batch.length === 0) return { ok: true, events };
+    if (batch.length === 0) {
+      const headMatches = head ? head.hash === prevHash && head.events === events : events === 0;
+      return headMatches ? { ok: true, events } : { ok: false, events };
+    }
     for (const event of batch) {
       if (event.prevHash !== prevHash || eventHash(event) !== event.hash) {
         return { ok: false, events, firstBrokenId: event.id };

@@ -116,6 +116,49 @@ describe('access rules', () => {
     }
   });
 
+  describe('routes for any signed-in user', () => {
+    for (const def of signedInRoutes.filter((d) => d.access === 'user')) {
+      for (const role of ROLES) {
+        it(`lets a user with only ${role} past the access check of ${keyOf(def)}`, async () => {
+          const token = await tokenFor([role]);
+          const res = await call(h, def.method, urlOf(def), { token, body: bodyOf(def) });
+          expect(res.statusCode).not.toBe(401);
+          if (res.statusCode === 403) expect(res.json().error.code).not.toBe('FORBIDDEN');
+          expect(res.statusCode).toBeLessThan(500);
+        });
+      }
+    }
+  });
+
+  describe('role changes', () => {
+    it('takes a removed role away from existing tokens at once', async () => {
+      const email = `demoted-${randomUUID().slice(0, 8)}@${org.slug}.test`;
+      const user = await addUser(h.deps.db, { orgSlug: org.slug, email, name: 'Bald kein Admin', roles: ['admin'], password: 'correct horse battery' });
+      const token = await addToken(h.deps.db, { email, name: 'test' });
+      expect((await call(h, 'GET', '/api/v1/users', { token })).statusCode).toBe(200);
+
+      const demote = await call(h, 'PATCH', `/api/v1/users/${user.id}`, { token: org.admin.token, body: { roles: ['editor'] } });
+      expect(demote.statusCode).toBe(200);
+      expect(demote.json().roles).toEqual(['editor']);
+
+      const after = await call(h, 'GET', '/api/v1/users', { token });
+      expect(after.statusCode).toBe(403);
+      expect(after.json().error.code).toBe('FORBIDDEN');
+      const promoteSelf = await call(h, 'PATCH', `/api/v1/users/${user.id}`, { token, body: { roles: ['admin'] } });
+      expect(promoteSelf.statusCode).toBe(403);
+    });
+
+    it('refuses to disable or demote the last active admin of an organisation', async () => {
+      const lonely = await createTestOrg(h);
+      const disable = await call(h, 'PATCH', `/api/v1/users/${lonely.admin.id}`, { token: lonely.admin.token, body: { disabled: true } });
+      expect(disable.statusCode).toBe(409);
+      expect(disable.json().error.code).toBe('LAST_ADMIN');
+      const demote = await call(h, 'PATCH', `/api/v1/users/${lonely.admin.id}`, { token: lonely.admin.token, body: { roles: ['editor'] } });
+      expect(demote.statusCode).toBe(409);
+      expect((await call(h, 'GET', '/api/v1/users', { token: lonely.admin.token })).statusCode).toBe(200);
+    });
+  });
+
   describe('anonymous calls', () => {
     for (const def of signedInRoutes) {
       it(`refuses ${keyOf(def)} without sign-in with 401 UNAUTHENTICATED`, async () => {
@@ -205,6 +248,26 @@ describe('access rules', () => {
       expect(patch.statusCode).toBe(404);
       const list = await call(h, 'GET', '/api/v1/releases', { token: org.editor.token });
       expect(list.json().map((r: { id: string }) => r.id)).not.toContain(release.id);
+    });
+
+    it('keeps posts of another organisation out of the calendar feed', async () => {
+      const title = `Geheimsache ${randomUUID().slice(0, 8)}`;
+      const created = await call(h, 'POST', '/api/v1/releases', {
+        token: other.author.token,
+        body: { title, body: 'Erscheint erst nächste Woche.', channelIds: [otherChannelId], publishAt: new Date(Date.now() + 7 * 86_400_000).toISOString() },
+      });
+      expect(created.statusCode).toBe(201);
+      const id = created.json().id as string;
+      expect((await call(h, 'POST', `/api/v1/releases/${id}/submit`, { token: other.author.token })).statusCode).toBe(200);
+      const approved = await call(h, 'POST', `/api/v1/releases/${id}/approve`, { token: other.approver.token, body: { revision: created.json().revision } });
+      expect(approved.statusCode).toBe(200);
+
+      const theirs = await call(h, 'GET', `/api/v1/calendar.ics?token=${encodeURIComponent(other.editor.token)}`);
+      expect(theirs.statusCode).toBe(200);
+      expect(theirs.body).toContain(title);
+      const ours = await call(h, 'GET', `/api/v1/calendar.ics?token=${encodeURIComponent(org.editor.token)}`);
+      expect(ours.statusCode).toBe(200);
+      expect(ours.body).not.toContain(title);
     });
 
     it('refuses a release on a channel of another organisation', async () => {

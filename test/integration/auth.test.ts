@@ -131,6 +131,18 @@ describe('authentication', () => {
       expect(other.statusCode).toBe(200);
     });
 
+    it('checks at most 5 passwords for one account when the attempts arrive at the same time', async () => {
+      const org = await createTestOrg(h);
+      const burst = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => login(h, org.editor.email, `parallel guess ${i}`, freshAddress())),
+      );
+      const statuses = burst.map((r) => r.statusCode);
+      // Every attempt is refused; only the first five may have been checked against the password.
+      expect(statuses.every((s) => s === 401 || s === 429)).toBe(true);
+      expect(statuses.filter((s) => s === 401).length).toBeLessThanOrEqual(5);
+      expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(15);
+    });
+
     it('throttles one client address after 30 failures across accounts', async () => {
       const org = await createTestOrg(h);
       const address = freshAddress();
@@ -143,6 +155,19 @@ describe('authentication', () => {
       expect(fromThere.json().error.code).toBe('LOGIN_THROTTLED');
       const fromElsewhere = await login(h, org.admin.email, PASSWORD, freshAddress());
       expect(fromElsewhere.statusCode).toBe(200);
+    });
+
+    it('refuses a login sent as a form or plain text, which another site could submit', async () => {
+      const org = await createTestOrg(h);
+      for (const [contentType, payload] of [
+        ['application/x-www-form-urlencoded', `email=${encodeURIComponent(org.editor.email)}&password=correct+horse+battery`],
+        ['text/plain', JSON.stringify({ email: org.editor.email, password: PASSWORD })],
+        ['multipart/form-data; boundary=x', `--x\r\nContent-Disposition: form-data; name="email"\r\n\r\n${org.editor.email}\r\n--x--\r\n`],
+      ] as const) {
+        const res = await h.app.inject({ method: 'POST', url: '/api/v1/auth/login', remoteAddress: freshAddress(), headers: { 'content-type': contentType }, payload });
+        expect({ contentType, status: res.statusCode }).toEqual({ contentType, status: 415 });
+        expect(setCookieHeaders(res).some((c) => c.startsWith(`${COOKIE}=`))).toBe(false);
+      }
     });
 
     it('gives a new session id at every login, also when a session cookie was sent along', async () => {
@@ -334,6 +359,32 @@ describe('authentication', () => {
       const write = await call(h, 'POST', '/api/v1/tokens', { body: { name: 'anonym' } });
       expect(write.statusCode).toBe(401);
       expect(write.json().error.code).toBe('UNAUTHENTICATED');
+    });
+
+    it('serves the calendar feed to a valid token in the query and refuses anything else', async () => {
+      const org = await createTestOrg(h);
+      const ok = await call(h, 'GET', `/api/v1/calendar.ics?token=${encodeURIComponent(org.editor.token)}`);
+      expect(ok.statusCode).toBe(200);
+      expect(ok.headers['content-type']).toMatch(/^text\/calendar/);
+      expect(ok.body).toMatch(/^BEGIN:VCALENDAR/);
+
+      const wrong = await call(h, 'GET', `/api/v1/calendar.ics?token=hrd_${randomUUID()}`);
+      expect(wrong.statusCode).toBe(401);
+      expect(wrong.json().error.code).toBe('UNAUTHENTICATED');
+      expect(wrong.body).not.toContain('VCALENDAR');
+
+      // A session cookie is no calendar token.
+      const { sessionId } = await signIn(h, org.editor);
+      const byCookie = await call(h, 'GET', '/api/v1/calendar.ics', { headers: withCookie(sessionId) });
+      expect(byCookie.statusCode).toBeGreaterThanOrEqual(400);
+      expect(byCookie.statusCode).toBeLessThan(500);
+      expect(byCookie.body).not.toContain('VCALENDAR');
+
+      const disable = await call(h, 'PATCH', `/api/v1/users/${org.editor.id}`, { token: org.admin.token, body: { disabled: true } });
+      expect(disable.statusCode).toBe(200);
+      const disabled = await call(h, 'GET', `/api/v1/calendar.ics?token=${encodeURIComponent(org.editor.token)}`);
+      expect(disabled.statusCode).toBe(401);
+      expect(disabled.body).not.toContain('VCALENDAR');
     });
 
     it('refuses an unknown session cookie with 401', async () => {

@@ -189,9 +189,9 @@ describe('herold CLI', () => {
       { channelId: channel.json().id, status: 'draft' },
     ]);
 
-    // It is visible through the API with the token of the importing user.
+    // Recorded in the audit log as the importing user's action.
     const events = await h.deps.db.auditEvent.findMany({ where: { entityId: id! } });
-    expect(events.map((e) => e.action)).toEqual(['release.created']);
+    expect(events.map((e) => ({ action: e.action, actorId: e.actorId }))).toEqual([{ action: 'release.created', actorId: user!.id }]);
   });
 
   it('refuses an import whose publishAt lies before the embargo', async () => {
@@ -215,19 +215,28 @@ describe('herold CLI', () => {
   });
 
   it('refuses missing options and names them', async () => {
-    const org = await herold(['org', 'add', '--slug', `cli-${randomBytes(4).toString('hex')}`]);
+    const [org, user, token] = await Promise.all([
+      herold(['org', 'add', '--slug', `cli-${randomBytes(4).toString('hex')}`]),
+      herold(['user', 'add', '--org', slug, '--email', `x@${slug}.test`], { stdin: `${PASSWORD}\n` }),
+      herold(['token', 'create']),
+    ]);
     expect(org.code).not.toBe(0);
     expect(org.stderr).toContain('--name');
     expect(org.stderr).not.toContain('--slug');
 
-    const user = await herold(['user', 'add', '--org', slug, '--email', `x@${slug}.test`], { stdin: `${PASSWORD}\n` });
     expect(user.code).not.toBe(0);
     expect(user.stderr).toMatch(/missing option\(s\): --name, --role/);
 
-    const token = await herold(['token', 'create']);
     expect(token.code).not.toBe(0);
     expect(token.stderr).toContain('--email');
     expect(token.stdout).toBe('');
+  });
+
+  // A mistyped option or --help after a command gets a message and the usage, never a stack trace.
+  it('prints the usage, not a stack trace, for --help after a command', async () => {
+    const run = await herold(['org', 'add', '--help']);
+    expect(run.stdout + run.stderr).toContain('org add --slug');
+    expect(run.stderr).not.toMatch(/\n\s+at /);
   });
 
   it('refuses an unknown command with the usage', async () => {

@@ -156,9 +156,8 @@ describe('loadConfig', () => {
     expect(loadConfig(validEnv({ HEROLD_PUBLIC_URL: 'http://presse.example' })).secureCookies).toBe(false);
   });
 
-  // Bug: config/load.ts checks the raw string with startsWith('https:'), but URL schemes are
-  // case-insensitive and the URL parser accepted this one as https.
-  it.failing('sets secureCookies for an https public URL written in capitals', () => {
+  // URL schemes are case-insensitive, so HTTPS:// is TLS too.
+  it('sets secureCookies for an https public URL written in capitals', () => {
     expect(loadConfig(validEnv({ HEROLD_PUBLIC_URL: 'HTTPS://presse.example' })).secureCookies).toBe(true);
   });
 

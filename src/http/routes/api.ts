@@ -255,6 +255,7 @@ export const apiRoutes: RouteDef[] = [
 
   route({
     method: 'GET', path: '/api/v1/calendar.ics', tag: 'posts', access: 'public',
+    docsAccess: 'an API token in the query (?token=); any signed-in role',
     summary: 'iCalendar feed of scheduled and published posts; ?token= an API token (calendar apps cannot send headers).',
     query: z.object({ token: z.string().min(10).max(200) }).strict(),
     async handler({ deps, query, reply }) {
