@@ -16,6 +16,8 @@ export const DEFAULTS = {
   HEROLD_STALE_PUBLISHING_SECONDS: 120,
   SESSION_HOURS: 12,
   LOG_LEVEL: 'info',
+  /** Image URLs on private, loopback or link-local addresses are refused unless this is 1. */
+  HEROLD_ALLOW_PRIVATE_MEDIA: 0,
   /** Largest accepted request body. */
   BODY_LIMIT_BYTES: 1_048_576,
 } as const;

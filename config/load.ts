@@ -17,6 +17,8 @@ export interface Config {
   sessionHours: number;
   logLevel: string;
   bodyLimitBytes: number;
+  /** Whether images may be fetched from private, loopback or link-local addresses. */
+  allowPrivateMedia: boolean;
   /** True when served over TLS: cookies get the Secure flag. */
   secureCookies: boolean;
 }
@@ -89,6 +91,7 @@ export function loadConfig(env: Env = process.env): Config {
     sessionHours: int('SESSION_HOURS', 1, 24 * 30),
     logLevel: str('LOG_LEVEL'),
     bodyLimitBytes: int('BODY_LIMIT_BYTES', 1024, 50 * 1_048_576),
+    allowPrivateMedia: int('HEROLD_ALLOW_PRIVATE_MEDIA', 0, 1) === 1,
     secureCookies: isHttps(publicUrl),
   };
   if (problems.length > 0) throw new ConfigError(problems);

@@ -2,6 +2,7 @@
 // that network's hosts, error bodies or limits.
 
 import type { ChannelType, PostContent, Warning } from '../domain/types';
+import type { FetchedMedia } from './fetch-media';
 
 /** How a failed call must be treated; the worker decides retries from this alone. */
 export type ChannelErrorKind =
@@ -44,6 +45,10 @@ export interface PublishContext {
   progress: PublishProgress;
   /** Persists progress before the next part is sent. */
   saveProgress(progress: PublishProgress): Promise<void>;
+  /** Stores refreshed credentials (e.g. a new OAuth 2 token pair), encrypted, before they are used. */
+  saveCredentials(credentials: Credentials): Promise<void>;
+  /** Fetches an image for upload; refuses private addresses unless configured otherwise. */
+  fetchMedia(url: string): Promise<FetchedMedia>;
 }
 
 export interface PublishResult {
@@ -65,4 +70,9 @@ export interface ChannelAdapter {
   publish(content: PostContent, settings: Settings, credentials: Credentials, ctx: PublishContext): Promise<PublishResult>;
   /** "Who am I" on the network, for POST /channels/:id/check. */
   check(settings: Settings, credentials: Credentials): Promise<CheckResult>;
+  /**
+   * Optional: looks on the network for a post this attempt may already have made (an outcome that
+   * could not be known), so the worker can finish the attempt without posting twice.
+   */
+  findExisting?(content: PostContent, settings: Settings, credentials: Credentials, ctx: PublishContext): Promise<PublishResult | null>;
 }

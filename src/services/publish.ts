@@ -10,7 +10,8 @@ import { ChannelError } from '../channels/channel';
 import { adapterFor } from '../channels/registry';
 import type { ChannelType, PostContent } from '../domain/types';
 import { message } from '../i18n/messages';
-import { decryptJson } from '../security/credentials';
+import { createMediaFetcher } from '../channels/fetch-media';
+import { decryptJson, encryptJson } from '../security/credentials';
 import { markNeedsReauth } from '../store/channels';
 import type { Tx } from '../store/db';
 import { readPausedForShare } from '../store/orgs';
@@ -156,6 +157,10 @@ export async function publishPost(
       saveProgress: async (progress) => {
         await deps.db.post.update({ where: { id: post.id }, data: { progress: progress as object } });
       },
+      saveCredentials: async (fresh) => {
+        await deps.db.channel.update({ where: { id: post.channelId }, data: { credentialsEnc: encryptJson(fresh, deps.config.secretKeys) } });
+      },
+      fetchMedia: createMediaFetcher({ allowPrivate: deps.config.allowPrivateMedia }),
     });
     await deps.db.$transaction(async (tx) => {
       await finishAttempt(tx, attemptId, 'published', null, { externalId: result.externalId });

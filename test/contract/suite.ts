@@ -3,6 +3,7 @@
 // file calls runChannelContract with a harness for its adapter and fake.
 import net from 'node:net';
 import type { ChannelAdapter, ChannelError, Credentials, PublishContext, PublishProgress, Settings } from '../../src/channels/channel';
+import { createMediaFetcher } from '../../src/channels/fetch-media';
 import type { PostContent } from '../../src/domain/types';
 import type { Fault, FaultMatch } from '../../src/simulated/http-util';
 
@@ -27,8 +28,11 @@ export interface ContractHarness {
   urlOf(id: string): string;
 }
 
-export function context(progress: PublishProgress = {}): PublishContext & { saved: PublishProgress[] } {
+export function context(
+  progress: PublishProgress = {},
+): PublishContext & { saved: PublishProgress[]; savedCredentials: Credentials[] } {
   const saved: PublishProgress[] = [];
+  const savedCredentials: Credentials[] = [];
   return {
     postId: 'post-1',
     idempotencyKey: 'post-1:rev-1',
@@ -41,6 +45,13 @@ export function context(progress: PublishProgress = {}): PublishContext & { save
       saved.push(structuredClone(p));
       return Promise.resolve();
     },
+    savedCredentials,
+    saveCredentials: (c) => {
+      savedCredentials.push(structuredClone(c));
+      return Promise.resolve();
+    },
+    // Tests serve their images from loopback servers.
+    fetchMedia: createMediaFetcher({ allowPrivate: true }),
   };
 }
 

@@ -1,0 +1,109 @@
+// Fetching an image by URL for upload to a network. Only http(s); private, loopback and
+// link-local addresses are refused unless explicitly allowed (tests, intranet image servers),
+// and the address checked is the address connected to, so DNS rebinding cannot slip past.
+import { lookup } from 'node:dns/promises';
+import http from 'node:http';
+import https from 'node:https';
+import type { LookupFunction } from 'node:net';
+import ipaddr from 'ipaddr.js';
+import { ChannelError } from './channel';
+
+export interface FetchedMedia {
+  bytes: Buffer;
+  contentType: string;
+  /** Last path segment of the URL, for networks that want a file name. */
+  filename: string;
+}
+
+export interface FetchMediaOptions {
+  allowPrivate: boolean;
+  maxBytes?: number;
+  timeoutMs?: number;
+}
+
+export type MediaFetcher = (url: string) => Promise<FetchedMedia>;
+
+const DEFAULT_MAX_BYTES = 8 * 1024 * 1024;
+
+export function isPublicAddress(address: string): boolean {
+  if (!ipaddr.isValid(address)) return false;
+  let parsed = ipaddr.parse(address);
+  if (parsed.kind() === 'ipv6' && (parsed as ipaddr.IPv6).isIPv4MappedAddress()) parsed = (parsed as ipaddr.IPv6).toIPv4Address();
+  return parsed.range() === 'unicast';
+}
+
+function guardedLookup(allowPrivate: boolean): LookupFunction {
+  return (hostname, options, callback) => {
+    lookup(hostname, { all: true })
+      .then((addresses) => {
+        const usable = addresses.filter((a) => allowPrivate || isPublicAddress(a.address));
+        if (usable.length === 0) {
+          callback(Object.assign(new Error(`refused address for ${hostname}`), { code: 'EPRIVATE' }), '', 4);
+          return;
+        }
+        if ((options as { all?: boolean }).all) callback(null, usable);
+        else callback(null, usable[0]!.address, usable[0]!.family);
+      })
+      .catch((err: NodeJS.ErrnoException) => callback(err, '', 4));
+  };
+}
+
+export function createMediaFetcher(opts: FetchMediaOptions): MediaFetcher {
+  return (url) => fetchMedia(url, opts);
+}
+
+export function fetchMedia(url: string, opts: FetchMediaOptions): Promise<FetchedMedia> {
+  let target: URL;
+  try {
+    target = new URL(url);
+  } catch {
+    return Promise.reject(new ChannelError('permanent', 'MEDIA_URL_INVALID', 'image URL is not a URL'));
+  }
+  if (target.protocol !== 'http:' && target.protocol !== 'https:') {
+    return Promise.reject(new ChannelError('permanent', 'MEDIA_URL_INVALID', 'image URL must be http(s)'));
+  }
+  const host = target.hostname.replace(/^\[|\]$/g, '');
+  if (ipaddr.isValid(host) && !opts.allowPrivate && !isPublicAddress(host)) {
+    return Promise.reject(new ChannelError('permanent', 'MEDIA_URL_PRIVATE', `image host ${host} is not public`));
+  }
+  const maxBytes = opts.maxBytes ?? DEFAULT_MAX_BYTES;
+  const client = target.protocol === 'https:' ? https : http;
+  return new Promise<FetchedMedia>((resolve, reject) => {
+    const req = client.get(target, { lookup: guardedLookup(opts.allowPrivate), timeout: opts.timeoutMs ?? 15_000 }, (res) => {
+      const status = res.statusCode ?? 0;
+      const contentType = String(res.headers['content-type'] ?? '').split(';')[0]!.trim();
+      if (status >= 500) {
+        res.resume();
+        return reject(new ChannelError('retryable', 'MEDIA_FETCH_FAILED', `image server answered ${status}`));
+      }
+      if (status !== 200) {
+        res.resume();
+        return reject(new ChannelError('permanent', 'MEDIA_UNREACHABLE', `image server answered ${status}`));
+      }
+      if (!contentType.startsWith('image/')) {
+        res.resume();
+        return reject(new ChannelError('permanent', 'MEDIA_NOT_IMAGE', `content type ${contentType || 'missing'}`));
+      }
+      const chunks: Buffer[] = [];
+      let size = 0;
+      res.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > maxBytes) {
+          req.destroy();
+          reject(new ChannelError('permanent', 'MEDIA_TOO_LARGE', `image larger than ${maxBytes} bytes`));
+          return;
+        }
+        chunks.push(chunk);
+      });
+      res.on('end', () =>
+        resolve({ bytes: Buffer.concat(chunks), contentType, filename: decodeURIComponent(target.pathname.split('/').pop() || 'bild') }),
+      );
+      res.on('error', (err) => reject(new ChannelError('retryable', 'MEDIA_FETCH_FAILED', err.message)));
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EPRIVATE') reject(new ChannelError('permanent', 'MEDIA_URL_PRIVATE', err.message));
+      else reject(new ChannelError('retryable', 'MEDIA_FETCH_FAILED', err.message));
+    });
+  });
+}
