@@ -10,6 +10,8 @@ export const DEFAULTS = {
   HEROLD_PUBLIC_URL: 'http://localhost:8080',
   /** Parallel publish calls per worker process. */
   HEROLD_WORKER_CONCURRENCY: 20,
+  /** First retry delay after a transient error; doubles per attempt, capped at 5 minutes. */
+  HEROLD_RETRY_BASE_MS: 2_000,
   /** Publish attempts before a post is marked failed (retryable errors only). */
   HEROLD_PUBLISH_ATTEMPTS: 6,
   /** A post stuck in `publishing` this long belongs to a dead worker. */

@@ -13,6 +13,7 @@ export interface Config {
   secretKeys: { id: string; key: Buffer }[];
   workerConcurrency: number;
   publishAttempts: number;
+  retryBaseMs: number;
   stalePublishingSeconds: number;
   sessionHours: number;
   logLevel: string;
@@ -87,6 +88,7 @@ export function loadConfig(env: Env = process.env): Config {
     secretKeys,
     workerConcurrency: int('HEROLD_WORKER_CONCURRENCY', 1, 500),
     publishAttempts: int('HEROLD_PUBLISH_ATTEMPTS', 1, 50),
+    retryBaseMs: int('HEROLD_RETRY_BASE_MS', 10, 600_000),
     stalePublishingSeconds: int('HEROLD_STALE_PUBLISHING_SECONDS', 10, 86400),
     sessionHours: int('SESSION_HOURS', 1, 24 * 30),
     logLevel: str('LOG_LEVEL'),

@@ -13,11 +13,11 @@ class RetryableError extends Error {
   }
 }
 
-/** Exponential backoff from 2 s, capped at 5 minutes, unless the network named a reset time. */
-export function backoffDelay(attemptsMade: number, err?: Error): number {
+/** Exponential backoff from HEROLD_RETRY_BASE_MS, capped at 5 minutes, unless the network named a reset time. */
+export function backoffDelay(baseMs: number, attemptsMade: number, err?: Error): number {
   const told = err instanceof RetryableError ? err.retryAfterMs : undefined;
   if (told !== undefined && told >= 0) return told + 250;
-  return Math.min(2_000 * 2 ** Math.max(0, attemptsMade - 1), 300_000);
+  return Math.min(baseMs * 2 ** Math.max(0, attemptsMade - 1), 300_000);
 }
 
 export function startPublisher(deps: Deps, opts: { concurrency?: number } = {}) {
@@ -48,7 +48,7 @@ export function startPublisher(deps: Deps, opts: { concurrency?: number } = {}) 
     {
       connection,
       concurrency: opts.concurrency ?? deps.config.workerConcurrency,
-      settings: { backoffStrategy: (attemptsMade: number, _type?: string, err?: Error) => backoffDelay(attemptsMade, err) },
+      settings: { backoffStrategy: (attemptsMade: number, _type?: string, err?: Error) => backoffDelay(deps.config.retryBaseMs, attemptsMade, err) },
       // A job whose worker died is handed to another worker; services/publish then sees the
       // post still `publishing` and marks it unconfirmed instead of sending it again.
       maxStalledCount: 1,

@@ -8,7 +8,12 @@ const httpUrl = z
   .url()
   .refine((u) => /^https?:\/\//i.test(u), { message: 'only http(s) URLs' });
 
-const base = { apiBaseUrl: httpUrl.optional(), timeoutMs: z.number().int().min(100).max(120_000).optional() };
+const base = {
+  apiBaseUrl: httpUrl.optional(),
+  timeoutMs: z.number().int().min(100).max(120_000).optional(),
+  /** Our own limit per channel account, below the network's. */
+  rateLimit: z.object({ max: z.number().int().min(1).max(100_000), perSeconds: z.number().int().min(1).max(86_400) }).strict().optional(),
+};
 const secret = z.string().min(1).max(4000);
 
 export const SETTINGS: Record<ChannelType, z.ZodType> = {

@@ -19,6 +19,7 @@ import { claimPost, finishAttempt, holdScheduledPosts, settlePost } from '../sto
 import { completeIfFinished } from '../store/releases';
 import { audit } from './audit';
 import type { Deps } from './deps';
+import { blockChannel, channelWaitMs } from './rate-limit';
 import { postHashOf } from './releases';
 
 export interface PublishJob {
@@ -113,6 +114,9 @@ async function claim(deps: Deps, job: PublishJob, workerId: string): Promise<Cla
       } else return { kind: 'wait', ms: ARTICLE_WAIT_MS };
     }
 
+    const waitMs = await channelWaitMs(deps, post.channelId, (post.channel.settings ?? {}) as Record<string, unknown>);
+    if (waitMs > 0) return { kind: 'wait', ms: waitMs };
+
     const claimed = await claimPost(tx, post, workerId);
     if (!claimed) return { kind: 'skipped', reason: 'claimed elsewhere' };
     return { post, attemptId: claimed.attemptId, orgSlug: org.slug, articleUrl };
@@ -203,6 +207,14 @@ async function settleFailure(
   return deps.db.$transaction(async (tx): Promise<PublishOutcome> => {
     switch (err.kind) {
       case 'retryable': {
+        if (err.code === 'RATE_LIMITED' && err.options.retryAfterMs !== undefined) {
+          // Not a failure: the network named the time. The channel waits (every worker sees it),
+          // the post stays scheduled, and the attempt log shows the wait.
+          await blockChannel(deps, post.channelId, err.options.retryAfterMs);
+          await finishAttempt(tx, attemptId, 'rate_limited', error, detail);
+          await settlePost(tx, post.id, ['publishing'], { status: 'scheduled', errorCode: err.code, errorMessage: error.message });
+          return { kind: 'wait', ms: err.options.retryAfterMs + 250 };
+        }
         const last = opts.lastAttempt;
         await finishAttempt(tx, attemptId, last ? 'failed' : 'retry', error, detail);
         await settlePost(tx, post.id, ['publishing'], { status: last ? 'failed' : 'scheduled', errorCode: err.code, errorMessage: error.message });

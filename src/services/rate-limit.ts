@@ -1,0 +1,30 @@
+// Rate limits per channel account, shared by all worker processes through Redis: a wait the
+// network announced (429 with a reset time) and an optional limit of our own
+// (settings.rateLimit = {max, perSeconds}). Jobs wait instead of failing.
+import type { Deps } from './deps';
+
+interface OwnLimit {
+  max: number;
+  perSeconds: number;
+}
+
+const blockedKey = (channelId: string) => `herold:channel:${channelId}:blocked-until`;
+
+/** Milliseconds this channel must wait before the next call; 0 when it may go now. */
+export async function channelWaitMs(deps: Deps, channelId: string, settings: Record<string, unknown>): Promise<number> {
+  const now = Date.now();
+  const until = Number(await deps.redis.get(blockedKey(channelId)));
+  if (until > now) return until - now;
+  const limit = settings.rateLimit as OwnLimit | undefined;
+  if (!limit) return 0;
+  const windowMs = limit.perSeconds * 1000;
+  const window = Math.floor(now / windowMs);
+  const key = `herold:channel:${channelId}:window:${window}`;
+  const [[, count] = []] = (await deps.redis.multi().incr(key).pexpire(key, windowMs * 2).exec()) ?? [];
+  return Number(count) > limit.max ? (window + 1) * windowMs - now : 0;
+}
+
+/** The network said "not before …": every job of this channel waits until then. */
+export async function blockChannel(deps: Deps, channelId: string, waitMs: number): Promise<void> {
+  await deps.redis.set(blockedKey(channelId), String(Date.now() + waitMs), 'PX', Math.max(1, waitMs));
+}
