@@ -2,7 +2,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../domain/errors';
 import { languageFrom, message } from '../i18n/messages';
-import { Prisma } from '../store/db';
+import { isConnectionError } from '../store/db';
 
 const FASTIFY_CODES: Record<string, [number, string]> = {
   FST_ERR_CTP_BODY_TOO_LARGE: [413, 'BODY_TOO_LARGE'],
@@ -12,14 +12,6 @@ const FASTIFY_CODES: Record<string, [number, string]> = {
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: [400, 'MALFORMED_JSON'],
   FST_ERR_BAD_URL: [400, 'ROUTE_NOT_FOUND'],
 };
-
-/** Errors that mean PostgreSQL or Redis is unreachable: answer 503, never hang or 500. */
-export function isUnavailable(err: unknown): boolean {
-  if (err instanceof Prisma.PrismaClientInitializationError) return true;
-  if (err instanceof Prisma.PrismaClientKnownRequestError && ['P1001', 'P1002', 'P1008', 'P1017', 'P2024'].includes(err.code)) return true;
-  const text = `${(err as Error)?.name ?? ''} ${(err as Error)?.message ?? ''} ${(err as { code?: string })?.code ?? ''}`;
-  return /ECONNREFUSED|ECONNRESET|ETIMEDOUT|Connection terminated|Connection is closed|DatabaseNotReachable|ConnectionClosed|timeout exceeded when trying to connect|Stream isn't writeable|MaxRetriesPerRequest|the database system is (starting|shutting) up|terminating connection/i.test(text);
-}
 
 export function errorBody(err: AppError, lang: 'de' | 'en') {
   return {
@@ -38,7 +30,7 @@ export function toAppError(err: unknown): AppError {
   if (mapped) return new AppError(mapped[0], mapped[1]);
   if (fastifyError?.statusCode === 413) return new AppError(413, 'BODY_TOO_LARGE');
   if (err instanceof SyntaxError) return new AppError(400, 'MALFORMED_JSON');
-  if (isUnavailable(err)) return new AppError(503, 'SERVICE_UNAVAILABLE');
+  if (isConnectionError(err)) return new AppError(503, 'SERVICE_UNAVAILABLE');
   if (fastifyError?.statusCode && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
     return new AppError(fastifyError.statusCode, 'VALIDATION_FAILED');
   }

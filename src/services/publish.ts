@@ -6,14 +6,14 @@
 // 2. The outcome is recorded with a compare-and-set from `publishing`, so a post is never
 //    published twice: a job that finds its post already `publishing` knows its earlier run died
 //    mid-call and marks the post `unconfirmed` instead of sending again.
-import { ChannelError } from '../channels/channel';
+import { ChannelError, type PublishContext, type PublishResult } from '../channels/channel';
 import { adapterFor } from '../channels/registry';
 import type { ChannelType, PostContent } from '../domain/types';
 import { message } from '../i18n/messages';
 import { createMediaFetcher } from '../channels/fetch-media';
 import { decryptJson, encryptJson } from '../security/credentials';
 import { markNeedsReauth } from '../store/channels';
-import type { Tx } from '../store/db';
+import { isConnectionError, type Tx } from '../store/db';
 import { readPausedForShare } from '../store/orgs';
 import { claimPost, finishAttempt, holdScheduledPosts, settlePost } from '../store/posts';
 import { completeIfFinished } from '../store/releases';
@@ -150,47 +150,79 @@ export async function publishPost(
     return settleFailure(deps, post, attemptId, new ChannelError('permanent', 'CREDENTIALS_UNREADABLE', 'decrypt failed'), opts);
   }
 
+  const ctx: PublishContext = {
+    postId: post.id,
+    idempotencyKey: `${post.id}-r${post.revision}`,
+    orgSlug: claimed.orgSlug,
+    releaseSlug: post.release.slug,
+    publicUrl: deps.config.publicUrl,
+    progress: (post.progress ?? {}) as object,
+    saveProgress: async (progress) => {
+      await deps.db.post.update({ where: { id: post.id }, data: { progress: progress as object } });
+    },
+    saveCredentials: async (fresh) => {
+      await deps.db.channel.update({ where: { id: post.channelId }, data: { credentialsEnc: encryptJson(fresh, deps.config.secretKeys) } });
+    },
+    fetchMedia: createMediaFetcher({ allowPrivate: deps.config.allowPrivateMedia }),
+  };
+  const content = withArticleLink(post.content as PostContent, claimed.articleUrl);
+
+  let result: PublishResult | null = null;
+  let foundBy: 'publish' | 'lookup' = 'publish';
   try {
-    const result = await adapter.publish(withArticleLink(post.content as PostContent, claimed.articleUrl), settings, credentials, {
-      postId: post.id,
-      idempotencyKey: `${post.id}-r${post.revision}`,
-      orgSlug: claimed.orgSlug,
-      releaseSlug: post.release.slug,
-      publicUrl: deps.config.publicUrl,
-      progress: (post.progress ?? {}) as object,
-      saveProgress: async (progress) => {
-        await deps.db.post.update({ where: { id: post.id }, data: { progress: progress as object } });
-      },
-      saveCredentials: async (fresh) => {
-        await deps.db.channel.update({ where: { id: post.channelId }, data: { credentialsEnc: encryptJson(fresh, deps.config.secretKeys) } });
-      },
-      fetchMedia: createMediaFetcher({ allowPrivate: deps.config.allowPrivateMedia }),
-    });
-    await deps.db.$transaction(async (tx) => {
-      await finishAttempt(tx, attemptId, 'published', null, { externalId: result.externalId });
-      await settlePost(tx, post.id, ['publishing', 'unconfirmed'], {
-        status: 'published',
-        externalId: result.externalId,
-        externalUrl: result.externalUrl,
-        publishedAt: new Date(),
-        errorCode: null,
-        errorMessage: null,
-      });
-      await audit(tx, system(post.orgId), 'post.published', { type: 'post', id: post.id }, {
-        channelType: post.channelType,
-        externalId: result.externalId,
-        externalUrl: result.externalUrl,
-      });
-      await completeIfFinished(tx, post.releaseId);
-    });
-    return { kind: 'published', ...result };
+    result = await adapter.publish(content, settings, credentials, ctx);
   } catch (err) {
     const channelError =
       err instanceof ChannelError
         ? err
         : // Anything unexpected after the attempt was recorded may have reached the network.
           new ChannelError('unknown_outcome', 'UNKNOWN_ERROR', (err as Error)?.message ?? String(err));
-    return settleFailure(deps, post, attemptId, channelError, opts);
+    if (channelError.kind === 'unknown_outcome' && adapter.findExisting) {
+      // The network may have taken the post: look before deciding, so a person only has to
+      // confirm what Herold really cannot know.
+      result = await adapter.findExisting(content, settings, credentials, ctx).catch(() => null);
+      foundBy = 'lookup';
+    }
+    if (!result) return settleFailure(deps, post, attemptId, channelError, opts);
+  }
+  // The post is public now: recording that must survive a database restart, or a later run
+  // would only know "publishing" and mark it unconfirmed.
+  const published = result;
+  await withDbRetry(deps, () => recordPublished(deps, post, attemptId, published, foundBy));
+  return { kind: 'published', ...published };
+}
+
+async function recordPublished(deps: Deps, post: LoadedPost, attemptId: string, result: PublishResult, foundBy: string) {
+  await deps.db.$transaction(async (tx) => {
+    await finishAttempt(tx, attemptId, 'published', null, { externalId: result.externalId, foundBy });
+    await settlePost(tx, post.id, ['publishing', 'unconfirmed'], {
+      status: 'published',
+      externalId: result.externalId,
+      externalUrl: result.externalUrl,
+      publishedAt: new Date(),
+      errorCode: null,
+      errorMessage: null,
+    });
+    await audit(tx, system(post.orgId), 'post.published', { type: 'post', id: post.id }, {
+      channelType: post.channelType,
+      externalId: result.externalId,
+      externalUrl: result.externalUrl,
+      foundBy,
+    });
+    await completeIfFinished(tx, post.releaseId);
+  });
+}
+
+/** Retries while PostgreSQL is unreachable (up to about a minute), then gives up loudly. */
+async function withDbRetry<T>(deps: Deps, work: () => Promise<T>): Promise<T> {
+  for (let attempt = 0; ; attempt += 1) {
+    try {
+      return await work();
+    } catch (err) {
+      if (!isConnectionError(err) || attempt >= 12) throw err;
+      deps.log.warn({ attempt, err: (err as Error).message }, 'database unavailable while recording an outcome; retrying');
+      await new Promise((resolve) => setTimeout(resolve, Math.min(500 * 2 ** attempt, 10_000)));
+    }
   }
 }
 

@@ -26,3 +26,11 @@ export async function lockOrg(tx: Tx, orgId: string, purpose: 'audit' | 'workflo
 export function isUniqueViolation(err: unknown): boolean {
   return err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002';
 }
+
+/** Errors that mean PostgreSQL or Redis is unreachable: the API answers 503, workers retry. */
+export function isConnectionError(err: unknown): boolean {
+  if (err instanceof Prisma.PrismaClientInitializationError) return true;
+  if (err instanceof Prisma.PrismaClientKnownRequestError && ['P1001', 'P1002', 'P1008', 'P1017', 'P2024'].includes(err.code)) return true;
+  const text = `${(err as Error)?.name ?? ''} ${(err as Error)?.message ?? ''} ${(err as { code?: string })?.code ?? ''}`;
+  return /ECONNREFUSED|ECONNRESET|ETIMEDOUT|Connection terminated|Connection is closed|DatabaseNotReachable|ConnectionClosed|timeout exceeded when trying to connect|Stream isn't writeable|MaxRetriesPerRequest|the database system is (starting|shutting) up|terminating connection/i.test(text);
+}
