@@ -9,6 +9,8 @@ export function articleUrl(publicUrl: string, orgSlug: string, releaseSlug: stri
 
 export const blogChannel: ChannelAdapter = {
   type: 'blog',
+  // Publishing only marks the article public: repeating it changes nothing.
+  idempotent: true,
   validate(content: PostContent): Warning[] {
     const warnings: Warning[] = [];
     if (!content.title?.trim()) warnings.push({ code: 'TITLE_MISSING', message: 'Der Artikel hat keinen Titel.', severity: 'error' });

@@ -65,6 +65,11 @@ export type Credentials = Record<string, unknown>;
 
 export interface ChannelAdapter {
   readonly type: ChannelType;
+  /**
+   * True when sending the same post again cannot create a second one (idempotency key,
+   * deterministic record key): an interrupted attempt is then simply repeated.
+   */
+  readonly idempotent?: boolean;
   /** Limits, media, alt text: errors block submit, warnings show in the preview. */
   validate(content: PostContent, settings: Settings): Warning[];
   publish(content: PostContent, settings: Settings, credentials: Credentials, ctx: PublishContext): Promise<PublishResult>;

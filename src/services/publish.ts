@@ -6,14 +6,14 @@
 // 2. The outcome is recorded with a compare-and-set from `publishing`, so a post is never
 //    published twice: a job that finds its post already `publishing` knows its earlier run died
 //    mid-call and marks the post `unconfirmed` instead of sending again.
-import { ChannelError, type PublishContext, type PublishResult } from '../channels/channel';
+import { ChannelError, type ChannelAdapter, type PublishContext, type PublishResult } from '../channels/channel';
 import { adapterFor } from '../channels/registry';
 import type { ChannelType, PostContent } from '../domain/types';
 import { message } from '../i18n/messages';
 import { createMediaFetcher } from '../channels/fetch-media';
 import { decryptJson, encryptJson } from '../security/credentials';
 import { markNeedsReauth } from '../store/channels';
-import { isConnectionError, type Tx } from '../store/db';
+import { isConnectionError, type DbOrTx, type Tx } from '../store/db';
 import { readPausedForShare } from '../store/orgs';
 import { claimPost, finishAttempt, holdScheduledPosts, settlePost } from '../store/posts';
 import { completeIfFinished } from '../store/releases';
@@ -43,7 +43,7 @@ const system = (orgId: string) => ({ orgId, system: true as const });
 
 type LoadedPost = NonNullable<Awaited<ReturnType<typeof loadPost>>>;
 
-function loadPost(tx: Tx, id: string) {
+function loadPost(tx: DbOrTx, id: string) {
   return tx.post.findUnique({
     where: { id },
     include: { release: { include: { posts: { select: { id: true, channelType: true, status: true, externalUrl: true } } } }, channel: true },
@@ -130,12 +130,8 @@ export async function publishPost(
 ): Promise<PublishOutcome> {
   const claimed = await claim(deps, job, opts.workerId);
   if ('kind' in claimed) {
-    if (claimed.kind === 'skipped' && claimed.reason === 'stalled') {
-      // This job ran before and its worker died between "attempt recorded" and "outcome
-      // recorded": the post may be public. Never send blindly again.
-      await markUnconfirmed(deps, job.postId, 'WORKER_DIED');
-      return { kind: 'final', status: 'unconfirmed', code: 'WORKER_DIED' };
-    }
+    // This job ran before and its worker died between "attempt recorded" and "outcome recorded".
+    if (claimed.kind === 'skipped' && claimed.reason === 'stalled') return settleInterrupted(deps, job.postId, 'WORKER_DIED');
     return claimed;
   }
   const { post, attemptId } = claimed;
@@ -150,21 +146,7 @@ export async function publishPost(
     return settleFailure(deps, post, attemptId, new ChannelError('permanent', 'CREDENTIALS_UNREADABLE', 'decrypt failed'), opts);
   }
 
-  const ctx: PublishContext = {
-    postId: post.id,
-    idempotencyKey: `${post.id}-r${post.revision}`,
-    orgSlug: claimed.orgSlug,
-    releaseSlug: post.release.slug,
-    publicUrl: deps.config.publicUrl,
-    progress: (post.progress ?? {}) as object,
-    saveProgress: async (progress) => {
-      await deps.db.post.update({ where: { id: post.id }, data: { progress: progress as object } });
-    },
-    saveCredentials: async (fresh) => {
-      await deps.db.channel.update({ where: { id: post.channelId }, data: { credentialsEnc: encryptJson(fresh, deps.config.secretKeys) } });
-    },
-    fetchMedia: createMediaFetcher({ allowPrivate: deps.config.allowPrivateMedia }),
-  };
+  const ctx = publishContext(deps, post, claimed.orgSlug);
   const content = withArticleLink(post.content as PostContent, claimed.articleUrl);
 
   let result: PublishResult | null = null;
@@ -190,6 +172,69 @@ export async function publishPost(
   const published = result;
   await withDbRetry(deps, () => recordPublished(deps, post, attemptId, published, foundBy));
   return { kind: 'published', ...published };
+}
+
+function publishContext(deps: Deps, post: LoadedPost, orgSlug: string): PublishContext {
+  return {
+    postId: post.id,
+    // Stable for this revision of the post: a network that honours it never posts twice.
+    idempotencyKey: `${post.id}-r${post.revision}`,
+    orgSlug,
+    releaseSlug: post.release.slug,
+    publicUrl: deps.config.publicUrl,
+    progress: (post.progress ?? {}) as object,
+    saveProgress: async (progress) => {
+      await deps.db.post.update({ where: { id: post.id }, data: { progress: progress as object } });
+    },
+    saveCredentials: async (fresh) => {
+      await deps.db.channel.update({ where: { id: post.channelId }, data: { credentialsEnc: encryptJson(fresh, deps.config.secretKeys) } });
+    },
+    fetchMedia: createMediaFetcher({ allowPrivate: deps.config.allowPrivateMedia }),
+  };
+}
+
+/**
+ * An attempt whose worker died mid-call. Where the network makes a re-send harmless (idempotency
+ * key, deterministic record key) the post simply goes again; where Herold can read the account's
+ * recent posts it looks; only what remains unknowable becomes `unconfirmed` for a person.
+ */
+export async function settleInterrupted(deps: Deps, postId: string, code: string): Promise<PublishOutcome> {
+  const post = await loadPost(deps.db, postId);
+  if (!post || post.status !== 'publishing') return { kind: 'skipped', reason: post?.status ?? 'gone' };
+  const adapter = adapterFor(post.channelType as ChannelType);
+  if (adapter.idempotent) {
+    await deps.db.$transaction(async (tx) => {
+      const { count } = await settlePost(tx, postId, ['publishing'], { status: 'scheduled' });
+      if (count === 0) return;
+      await tx.publicationAttempt.updateMany({
+        where: { postId, finishedAt: null },
+        data: { finishedAt: new Date(), outcome: 'interrupted', errorCode: code, errorMessage: message(code) },
+      });
+    });
+    return { kind: 'wait', ms: 0 };
+  }
+  if (adapter.findExisting) {
+    const attempt = await deps.db.publicationAttempt.findFirst({ where: { postId, finishedAt: null }, orderBy: { number: 'desc' } });
+    const org = await deps.db.organisation.findUnique({ where: { id: post.orgId }, select: { slug: true } });
+    const found = await lookUp(deps, adapter, post, org?.slug ?? '');
+    if (found && attempt) {
+      await withDbRetry(deps, () => recordPublished(deps, post, attempt.id, found, 'lookup'));
+      return { kind: 'published', ...found };
+    }
+  }
+  await markUnconfirmed(deps, postId, code);
+  return { kind: 'final', status: 'unconfirmed', code };
+}
+
+async function lookUp(deps: Deps, adapter: ChannelAdapter, post: LoadedPost, orgSlug: string): Promise<PublishResult | null> {
+  try {
+    const credentials = post.channel.credentialsEnc ? decryptJson(post.channel.credentialsEnc, deps.config.secretKeys) : {};
+    const content = post.content as PostContent;
+    return (await adapter.findExisting?.(content, (post.channel.settings ?? {}) as Record<string, unknown>, credentials, publishContext(deps, post, orgSlug))) ?? null;
+  } catch (err) {
+    deps.log.warn({ postId: post.id, err: (err as Error).message }, 'lookup of an interrupted post failed');
+    return null;
+  }
 }
 
 async function recordPublished(deps: Deps, post: LoadedPost, attemptId: string, result: PublishResult, foundBy: string) {

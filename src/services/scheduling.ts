@@ -4,7 +4,7 @@
 import { enqueuePosts } from '../queue/publish-queue';
 import { findDuePosts, findStalePublishing } from '../store/posts';
 import type { Deps } from './deps';
-import { markUnconfirmed } from './publish';
+import { settleInterrupted } from './publish';
 
 /** More than this due at once is picked up by the next tick (the queue is busy anyway). */
 const SWEEP_BATCH = 20_000;
@@ -40,6 +40,6 @@ export async function sweep(deps: Deps): Promise<SweepResult> {
   const due = await findDuePosts(deps.db, horizon, SWEEP_BATCH);
   await enqueuePosts(deps.queue, due.map(toDue), deps.config.publishAttempts, now.getTime());
   const stale = await findStalePublishing(deps.db, new Date(now.getTime() - deps.config.stalePublishingSeconds * 1000));
-  for (const post of stale) await markUnconfirmed(deps, post.id, 'WORKER_DIED');
+  for (const post of stale) await settleInterrupted(deps, post.id, 'WORKER_DIED');
   return { enqueued: due.length, unconfirmed: stale.length };
 }
