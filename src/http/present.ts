@@ -29,6 +29,31 @@ export function presentPost(p: PostRow) {
   };
 }
 
+interface AttemptRow {
+  number: number;
+  startedAt: Date;
+  finishedAt: Date | null;
+  outcome: string | null;
+  errorCode: string | null;
+  errorMessage: string | null;
+  detail: unknown;
+}
+
+/** A post with its attempt history (post detail). */
+export function presentPostDetail(p: PostRow & { attemptsLog: AttemptRow[] }) {
+  return {
+    ...presentPost(p),
+    history: p.attemptsLog.map((a) => ({
+      number: a.number,
+      startedAt: a.startedAt.toISOString(),
+      finishedAt: iso(a.finishedAt),
+      outcome: a.outcome ?? 'in_progress',
+      error: a.errorCode ? { code: a.errorCode, message: a.errorMessage ?? '' } : undefined,
+      retryAfterMs: (a.detail as { retryAfterMs?: number } | null)?.retryAfterMs,
+    })),
+  };
+}
+
 export function presentRelease(r: ReleaseRow, opts: { withPosts?: boolean } = { withPosts: true }) {
   return {
     id: r.id,

@@ -2,7 +2,7 @@
 import type { Actor } from '../domain/actor';
 import { hasRole } from '../domain/actor';
 import { AppError, conflict, forbidden, notFound } from '../domain/errors';
-import { findPost, listPosts, settlePost } from '../store/posts';
+import { findPost, findPostWithAttempts, listPosts, settlePost } from '../store/posts';
 import { completeIfFinished } from '../store/releases';
 import { findOrgById } from '../store/orgs';
 import { audit } from './audit';
@@ -13,8 +13,9 @@ export function calendar(deps: Deps, actor: Actor, filter: { from?: Date; to?: D
   return listPosts(deps.db, actor.orgId, filter);
 }
 
+/** One post with every attempt: what a person needs to decide about an unconfirmed post. */
 export async function getPost(deps: Deps, actor: Actor, id: string) {
-  const post = await findPost(deps.db, actor.orgId, id);
+  const post = await findPostWithAttempts(deps.db, actor.orgId, id);
   if (!post) throw notFound('post');
   return post;
 }

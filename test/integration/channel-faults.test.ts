@@ -74,6 +74,9 @@ describe('channel faults through the whole stack', () => {
     expect(limited).toMatchObject({ outcome: 'rate_limited', errorCode: 'RATE_LIMITED' });
     expect((limited!.detail as { retryAfterMs: number }).retryAfterMs).toBeGreaterThan(0);
     expect(published!.outcome).toBe('published');
+    const detail = await call(h, 'GET', `/api/v1/posts/${post!.id}`, { token: org.editor.token });
+    expect(detail.json().history.map((a: { outcome: string }) => a.outcome)).toEqual(['rate_limited', 'published']);
+    expect(detail.json().history[0].retryAfterMs).toBeGreaterThan(0);
     expect(published!.startedAt.getTime()).toBeGreaterThanOrEqual(limited!.finishedAt!.getTime() + (limited!.detail as { retryAfterMs: number }).retryAfterMs - 50);
   });
 

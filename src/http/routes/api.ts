@@ -12,7 +12,7 @@ import { preview } from '../../services/preview';
 import * as releases from '../../services/releases';
 import * as users from '../../services/users';
 import { SESSION_COOKIE } from '../auth';
-import { presentPost, presentRelease } from '../present';
+import { presentPost, presentPostDetail, presentRelease } from '../present';
 import { route, type RouteDef } from '../route';
 import { email, isoTime, line, media, text } from '../validation';
 
@@ -238,8 +238,8 @@ export const apiRoutes: RouteDef[] = [
   }),
   route({
     method: 'GET', path: '/api/v1/posts/:id', tag: 'posts', access: 'user',
-    summary: 'One post.',
-    handler: async ({ deps, actor, params }) => presentPost(await posts.getPost(deps, actor, params.id!)),
+    summary: 'One post with its attempt history.',
+    handler: async ({ deps, actor, params }) => presentPostDetail(await posts.getPost(deps, actor, params.id!)),
   }),
   route({
     method: 'POST', path: '/api/v1/posts/:id/retry', tag: 'posts', access: ['approver'],
