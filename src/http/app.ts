@@ -13,6 +13,7 @@ import { registerBlog } from './routes/blog';
 import { registerOps } from './routes/ops';
 import { registerHome } from './routes/home';
 import { parse } from './validation';
+import { registerUi } from '../web/ui';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -98,5 +99,6 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
   registerOps(app, deps);
   registerBlog(app, deps);
   registerHome(app, deps);
+  registerUi(app, deps);
   return app;
 }
