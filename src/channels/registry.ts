@@ -3,13 +3,19 @@ import type { ChannelType } from '../domain/types';
 import { AppError } from '../domain/errors';
 import type { ChannelAdapter } from './channel';
 import { blogChannel } from './blog';
+import { blueskyChannel } from './bluesky';
 import { facebookChannel } from './facebook';
+import { mastodonChannel } from './mastodon';
 import { twitterChannel } from './twitter';
+import { wordpressChannel } from './wordpress';
 
 const ADAPTERS: Partial<Record<ChannelType, ChannelAdapter>> = {
   blog: blogChannel,
   facebook: facebookChannel,
   twitter: twitterChannel,
+  wordpress: wordpressChannel,
+  mastodon: mastodonChannel,
+  bluesky: blueskyChannel,
 };
 
 export const SUPPORTED_CHANNEL_TYPES = Object.keys(ADAPTERS) as ChannelType[];

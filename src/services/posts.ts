@@ -5,6 +5,7 @@ import { AppError, conflict, forbidden, notFound } from '../domain/errors';
 import { findPost, findPostWithAttempts, listPosts, settlePost } from '../store/posts';
 import { completeIfFinished } from '../store/releases';
 import { findOrgById } from '../store/orgs';
+import { message } from '../i18n/messages';
 import { audit } from './audit';
 import type { Deps } from './deps';
 import { enqueueDue } from './scheduling';
@@ -56,7 +57,7 @@ export async function resolvePost(deps: Deps, actor: Actor, id: string, outcome:
     if (post.status !== 'unconfirmed') throw new AppError(409, 'INVALID_STATUS', { status: post.status });
     await settlePost(tx, id, ['unconfirmed'], outcome.published
       ? { status: 'published', externalUrl: outcome.externalUrl ?? post.externalUrl, publishedAt: deps.now(), errorCode: null, errorMessage: null }
-      : { status: 'failed', errorCode: 'NOT_PUBLISHED_CONFIRMED', errorMessage: 'Nicht erschienen (von einer Person bestätigt).' });
+      : { status: 'failed', errorCode: 'NOT_PUBLISHED_CONFIRMED', errorMessage: message('NOT_PUBLISHED_CONFIRMED') });
     await audit(tx, actor, 'post.resolved', { type: 'post', id }, outcome);
     await completeIfFinished(tx, post.releaseId);
     return (await findPost(tx, actor.orgId, id))!;

@@ -26,6 +26,11 @@ export interface ContractHarness {
   secrets: string[];
   account: string;
   urlOf(id: string): string;
+  /**
+   * How the network treats the same post twice: `refused` (X, Facebook: an error), or
+   * `idempotent` (Mastodon's Idempotency-Key, Bluesky's record key: the first post comes back).
+   */
+  duplicates?: 'refused' | 'idempotent';
 }
 
 export function context(
@@ -127,15 +132,25 @@ export function runChannelContract(h: ContractHarness): void {
       expect(error).toMatchObject({ kind: 'auth', code: 'AUTH_EXPIRED' });
     });
 
-    it('refuses a duplicate as permanent', async () => {
-      await h.adapter.publish(h.content('Zweimal derselbe Text'), h.settings(), h.credentials(), context());
-      const error = await channelError(
-        h.adapter.publish(h.content('Zweimal derselbe Text'), h.settings(), h.credentials(), context()),
-      );
+    if ((h.duplicates ?? 'refused') === 'refused') {
+      it('refuses a duplicate as permanent', async () => {
+        await h.adapter.publish(h.content('Zweimal derselbe Text'), h.settings(), h.credentials(), context());
+        const error = await channelError(
+          h.adapter.publish(h.content('Zweimal derselbe Text'), h.settings(), h.credentials(), context()),
+        );
 
-      expect(error).toMatchObject({ kind: 'permanent', code: 'DUPLICATE' });
-      expect(h.stored()).toHaveLength(1);
-    });
+        expect(error).toMatchObject({ kind: 'permanent', code: 'DUPLICATE' });
+        expect(h.stored()).toHaveLength(1);
+      });
+    } else {
+      it('returns the first post when the same post is sent again with the same key', async () => {
+        const first = await h.adapter.publish(h.content('Zweimal derselbe Beitrag'), h.settings(), h.credentials(), context());
+        const again = await h.adapter.publish(h.content('Zweimal derselbe Beitrag'), h.settings(), h.credentials(), context());
+
+        expect(again.externalId).toBe(first.externalId);
+        expect(h.stored()).toHaveLength(1);
+      });
+    }
 
     it('refuses over-long content as permanent without sending it', async () => {
       const error = await channelError(h.adapter.publish(h.tooLong(), h.settings(), h.credentials(), context()));
