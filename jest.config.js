@@ -2,8 +2,8 @@
 module.exports = {
   testEnvironment: 'node',
   transform: { '^.+\\.(ts|js|mjs)$': ['@swc/jest'] },
-  // marked, cookie and the IPLD packages ship only ES modules; jest's CommonJS runtime needs them transformed.
-  transformIgnorePatterns: ['/node_modules/(?!(marked|cookie|@ipld|multiformats|cborg)/)'],
+  // marked and cookie ship only ES modules; jest's CommonJS runtime needs them transformed.
+  transformIgnorePatterns: ['/node_modules/(?!(marked|cookie)/)'],
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/test/e2e/', '/test/fault/'],
