@@ -11,6 +11,8 @@ import { encryptJson } from '../src/security/credentials';
 import type { Deps } from '../src/services/deps';
 import { createRelease, submitRelease } from '../src/services/releases';
 import { startGraphFake } from '../src/simulated/graph-fake';
+import { startBlueskyFake } from '../src/simulated/bluesky-fake';
+import { startMastodonFake } from '../src/simulated/mastodon-fake';
 import { startXFake } from '../src/simulated/x-fake';
 import { findOrgBySlug } from '../src/store/orgs';
 import type { Role } from '../src/domain/types';
@@ -24,6 +26,8 @@ interface DemoState {
   passwords: Record<string, string>;
   pageToken: string;
   x: { appKey: string; appSecret: string; accessToken: string; accessSecret: string };
+  mastodonToken?: string;
+  blueskyPassword?: string;
 }
 
 const USERS: { email: string; name: string; roles: Role[] }[] = [
@@ -33,23 +37,28 @@ const USERS: { email: string; name: string; roles: Role[] }[] = [
 ];
 const PAGE = { id: '104729', name: 'Stadt Musterstadt (SIMULIERTE Facebook-Seite)' };
 const X_USER = { userId: '1500000000000000001', username: 'musterstadt_sim', name: 'Stadt Musterstadt (SIMULIERT)' };
+const MASTODON_ACCOUNT = { id: '109000000000000001', username: 'musterstadt', displayName: 'Stadt Musterstadt (SIMULIERT)' };
+const BLUESKY_ACCOUNT = { did: 'did:plc:musterstadtsimuliert', handle: 'musterstadt-simuliert.bsky.social' };
 
 const secret = () => randomBytes(18).toString('base64url');
 
 /** Generated once, kept beside the checkout (git-ignored) so a restart prints the same passwords. */
-function loadState(): DemoState {
-  if (existsSync(STATE_FILE)) return JSON.parse(readFileSync(STATE_FILE, 'utf8')) as DemoState;
-  const state: DemoState = {
-    secretKey: randomBytes(32).toString('hex'),
-    passwords: Object.fromEntries(USERS.map((u) => [u.email, secret()])),
-    pageToken: `EAA${secret()}`,
-    x: { appKey: secret(), appSecret: secret(), accessToken: `${X_USER.userId}-${secret()}`, accessSecret: secret() },
-  };
-  writeFileSync(STATE_FILE, JSON.stringify(state, null, 2), { mode: 0o600 });
-  return state;
+function loadState(): Required<DemoState> {
+  const state: DemoState = existsSync(STATE_FILE)
+    ? (JSON.parse(readFileSync(STATE_FILE, 'utf8')) as DemoState)
+    : {
+        secretKey: randomBytes(32).toString('hex'),
+        passwords: Object.fromEntries(USERS.map((u) => [u.email, secret()])),
+        pageToken: `EAA${secret()}`,
+        x: { appKey: secret(), appSecret: secret(), accessToken: `${X_USER.userId}-${secret()}`, accessSecret: secret() },
+      };
+  // Channels added in later versions get their secrets on the next start.
+  const complete = { ...state, mastodonToken: state.mastodonToken ?? secret(), blueskyPassword: state.blueskyPassword ?? secret() };
+  writeFileSync(STATE_FILE, JSON.stringify(complete, null, 2), { mode: 0o600 });
+  return complete;
 }
 
-async function seed(deps: Deps, state: DemoState, urls: { graph: string; x: string }) {
+async function seed(deps: Deps, state: Required<DemoState>, urls: { graph: string; x: string; mastodon: string; bluesky: string }) {
   let org = await findOrgBySlug(deps.db, ORG.slug);
   const fresh = !org;
   if (!org) {
@@ -60,6 +69,8 @@ async function seed(deps: Deps, state: DemoState, urls: { graph: string; x: stri
     { type: 'blog', name: 'Blog der Stadt', settings: { title: 'Pressemitteilungen der Stadt Musterstadt' }, credentials: null },
     { type: 'facebook', name: 'Facebook (SIMULIERT)', settings: { pageId: PAGE.id, apiBaseUrl: urls.graph }, credentials: { pageAccessToken: state.pageToken } },
     { type: 'twitter', name: 'X (SIMULIERT)', settings: { apiBaseUrl: urls.x, username: X_USER.username }, credentials: state.x },
+    { type: 'mastodon', name: 'Mastodon (SIMULIERT)', settings: { instanceUrl: urls.mastodon }, credentials: { accessToken: state.mastodonToken } },
+    { type: 'bluesky', name: 'Bluesky (SIMULIERT)', settings: { service: urls.bluesky }, credentials: { identifier: BLUESKY_ACCOUNT.handle, appPassword: state.blueskyPassword } },
   ];
   for (const c of channels) {
     const existing = await deps.db.channel.findFirst({ where: { orgId: org.id, name: c.name } });
@@ -103,10 +114,12 @@ async function main() {
 
   const graph = await startGraphFake({ pages: [{ ...PAGE, accessToken: state.pageToken }] });
   const x = await startXFake({ users: [{ ...X_USER, ...state.x }] });
+  const mastodon = await startMastodonFake({ accounts: [{ ...MASTODON_ACCOUNT, accessToken: state.mastodonToken }] });
+  const bluesky = await startBlueskyFake({ accounts: [{ ...BLUESKY_ACCOUNT, appPassword: state.blueskyPassword }] });
   const { deps, port: listening, stop } = await runParts(['api', 'worker', 'scheduler'], config, 'demo');
-  process.once('exit', () => void Promise.all([graph.close(), x.close()]));
+  process.once('exit', () => void Promise.all([graph.close(), x.close(), mastodon.close(), bluesky.close()]));
   try {
-    await seed(deps, state, { graph: graph.url, x: x.url });
+    await seed(deps, state, { graph: graph.url, x: x.url, mastodon: mastodon.url, bluesky: bluesky.url });
   } catch (err) {
     console.error('Demo-Daten konnten nicht angelegt werden / seeding failed:', (err as Error).message);
     await stop();
@@ -127,6 +140,8 @@ async function main() {
     '  SIMULIERTE Kanäle – nichts wird wirklich veröffentlicht / SIMULATED channels, nothing leaves this machine:',
     `    Facebook (Graph-API-Attrappe): ${graph.url}`,
     `    X (X-API-Attrappe):            ${x.url}`,
+    `    Mastodon (Attrappe):           ${mastodon.url}`,
+    `    Bluesky (XRPC-Attrappe):       ${bluesky.url}`,
     '',
     '  Eine Mitteilung wartet auf Freigabe durch freigabe@musterstadt.example.',
     '  Beenden mit Strg+C / stop with Ctrl+C',
