@@ -2,7 +2,17 @@
 //
 // settings:    {pageId, apiBaseUrl? = https://graph.facebook.com, graphVersion? = v24.0, timeoutMs? = 15000}
 // credentials: {pageAccessToken}
-// content:     {text, link?, media?}  (media are validated but not uploaded yet)
+// content:     {text, link?, media?}
+//
+// Without images: POST /{page}/feed {message, link} (Facebook shows a link preview).
+// One image:      POST /{page}/photos {url, caption, published: true, alt_text_custom} → a photo
+//                 post; the result is its post_id. The link cannot be a preview card on a photo
+//                 post, so it is appended to the caption (unless the text already contains it).
+// Several:        each image as POST /{page}/photos {url, published: false, alt_text_custom},
+//                 then POST /{page}/feed {message, attached_media: [{media_fbid}]}.
+// Facebook fetches the images from their URLs itself, so ctx.fetchMedia is not used and the
+// URLs must be reachable from the internet. Graph has no alt-text parameter on posts;
+// `alt_text_custom` is the Photo field for user-provided alt text, set when the photo is created.
 //
 // SDK quirks handled here (see the SDK source, v24):
 // - FacebookAdsApi.init() installs a process-wide uncaughtException reporter; we construct the
@@ -17,14 +27,24 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import axios from 'axios';
 import { FacebookAdsApi, Page } from 'facebook-nodejs-business-sdk';
-import type { PostContent, Warning } from '../domain/types';
-import { ChannelError, type ChannelAdapter, type CheckResult, type Credentials, type PublishResult, type Settings } from './channel';
+import type { MediaItem, PostContent, Warning } from '../domain/types';
+import {
+  ChannelError,
+  type ChannelAdapter,
+  type CheckResult,
+  type Credentials,
+  type PublishContext,
+  type PublishResult,
+  type Settings,
+} from './channel';
 import { isErrorLike, redact, redactValue } from './redact';
 
 export const FACEBOOK_MAX_MESSAGE_LENGTH = 63_206;
 const DEFAULT_API_BASE = 'https://graph.facebook.com';
 const DEFAULT_GRAPH_VERSION = 'v24.0';
 const DEFAULT_TIMEOUT_MS = 15_000;
+/** How far back findExisting looks for a post this attempt may have made. */
+export const FACEBOOK_FIND_EXISTING_LOOKBACK_MS = 3 * 24 * 3_600_000;
 
 // Graph error codes (https://developers.facebook.com/docs/graph-api/guides/error-handling).
 const THROTTLE_CODES = new Set([4, 17, 32, 613, 80001]);
@@ -51,8 +71,11 @@ interface FacebookSettings {
   timeoutMs: number;
 }
 
-/** `send` may have created something when it fails without an answer; `read` never does. */
-type Operation = 'send' | 'read';
+/**
+ * `send` may have created something visible when it fails without an answer; `read` never
+ * does; `upload` (an unpublished photo) creates nothing anyone sees, so it is safe to repeat.
+ */
+type Operation = 'send' | 'read' | 'upload';
 
 export const facebookChannel: ChannelAdapter = {
   type: 'facebook',
@@ -60,12 +83,13 @@ export const facebookChannel: ChannelAdapter = {
   validate(content: PostContent): Warning[] {
     const warnings: Warning[] = [];
     const text = content.text ?? '';
+    const message = messageOf(content);
     if (text.trim() === '') {
       warnings.push({ code: 'TEXT_REQUIRED', message: 'A Facebook post needs text', severity: 'error' });
-    } else if ([...text].length > FACEBOOK_MAX_MESSAGE_LENGTH) {
+    } else if ([...message].length > FACEBOOK_MAX_MESSAGE_LENGTH) {
       warnings.push({
         code: 'TOO_LONG',
-        message: `Text has ${[...text].length} characters; Facebook allows ${FACEBOOK_MAX_MESSAGE_LENGTH}`,
+        message: `Text has ${[...message].length} characters; Facebook allows ${FACEBOOK_MAX_MESSAGE_LENGTH}`,
         severity: 'error',
       });
     }
@@ -74,14 +98,17 @@ export const facebookChannel: ChannelAdapter = {
     }
     const media = content.media ?? [];
     media.forEach((item, i) => {
+      if (!isHttpUrl(item.url)) {
+        warnings.push({ code: 'MEDIA_URL_INVALID', message: `Image ${i + 1} needs an http(s) URL`, severity: 'error' });
+      }
       if (!item.alt?.trim()) {
         warnings.push({ code: 'MEDIA_ALT_MISSING', message: `Image ${i + 1} has no alt text`, severity: 'error' });
       }
     });
-    if (media.length > 0) {
+    if (media.length > 0 && content.link) {
       warnings.push({
-        code: 'MEDIA_NOT_PUBLISHED',
-        message: 'Images are not uploaded to Facebook yet; the post shows text and link preview only',
+        code: 'LINK_IN_TEXT',
+        message: 'With images Facebook shows no link preview; the link is added to the end of the text',
         severity: 'warning',
       });
     }
@@ -94,17 +121,71 @@ export const facebookChannel: ChannelAdapter = {
     const secrets = allStrings(credentials);
     rejectInvalid(facebookChannel.validate(content, settings));
     const api = new GraphApi(token, s);
+    const page = new Page(s.pageId, {}, undefined, api);
+    const media = content.media ?? [];
+    const message = messageOf(content);
 
-    const params: Record<string, string> = { message: content.text ?? '' };
-    if (content.link) params.link = content.link;
-    const created = await graphCall(s, secrets, 'send', 'the post', () =>
-      new Page(s.pageId, {}, undefined, api).createFeed([], params),
-    );
-    const externalId: unknown = created.id;
+    let externalId: unknown;
+    if (media.length === 0) {
+      const params: Record<string, string> = { message };
+      if (content.link) params.link = content.link;
+      const created = await graphCall(s, secrets, 'send', 'the post', () => page.createFeed([], params));
+      externalId = created.id;
+    } else if (media.length === 1) {
+      const [image] = media as [MediaItem];
+      const params = { url: image.url, caption: message, published: true, alt_text_custom: image.alt };
+      const created = await graphCall(s, secrets, 'send', 'the photo post', () => page.createPhoto([], params));
+      // Graph answers {id: photo id, post_id: the post showing it}; the post is what Herold links to.
+      externalId = (created as unknown as Record<string, unknown>).post_id;
+    } else {
+      const photoIds: string[] = [];
+      for (const [i, image] of media.entries()) {
+        const params = { url: image.url, published: false, alt_text_custom: image.alt };
+        const photo = await graphCall(s, secrets, 'upload', `image ${i + 1}`, () => page.createPhoto([], params));
+        if (typeof photo.id !== 'string' || photo.id === '') {
+          throw new ChannelError('retryable', 'UNEXPECTED_RESPONSE', `Graph API accepted image ${i + 1} but returned no id`);
+        }
+        photoIds.push(photo.id);
+      }
+      const params = { message, attached_media: photoIds.map((id) => ({ media_fbid: id })) };
+      const created = await graphCall(s, secrets, 'send', 'the post', () => page.createFeed([], params));
+      externalId = created.id;
+    }
     if (typeof externalId !== 'string' || externalId === '') {
-      throw new ChannelError('unknown_outcome', 'UNEXPECTED_RESPONSE', 'Graph API accepted the post but returned no id');
+      throw new ChannelError('unknown_outcome', 'UNEXPECTED_RESPONSE', 'Graph API accepted the post but returned no post id');
     }
     return { externalId, externalUrl: await permalinkOf(api, s, secrets, externalId) };
+  },
+
+  /**
+   * Reads the Page feed of the last FACEBOOK_FIND_EXISTING_LOOKBACK_MS (newest 100) and returns
+   * the newest post whose message equals the message publish() sends (the text, plus the link
+   * when there are images), compared after normalising line breaks and trimming. Graph ranks
+   * and bounds the feed, so null means "not found", not "certainly never posted".
+   */
+  async findExisting(content: PostContent, settings: Settings, credentials: Credentials, _ctx: PublishContext): Promise<PublishResult | null> {
+    const s = readSettings(settings);
+    const token = readToken(credentials);
+    const secrets = allStrings(credentials);
+    const api = new GraphApi(token, s);
+    const expected = normalizeMessage(messageOf(content));
+    if (expected === '') return null;
+    const since = Math.floor((Date.now() - FACEBOOK_FIND_EXISTING_LOOKBACK_MS) / 1000);
+    const feed = await graphCall(s, secrets, 'read', 'the Page feed', () =>
+      api.call<{ data?: unknown }>('GET', [s.pageId, 'feed'], {
+        fields: 'id,message,permalink_url,created_time',
+        limit: 100,
+        since,
+      }),
+    );
+    const posts = Array.isArray(feed.data) ? (feed.data as unknown[]) : [];
+    for (const post of posts) {
+      if (!isRecord(post) || typeof post.id !== 'string' || typeof post.message !== 'string') continue;
+      if (normalizeMessage(post.message) !== expected) continue;
+      const url = typeof post.permalink_url === 'string' && post.permalink_url ? post.permalink_url : fallbackPermalink(s, post.id);
+      return { externalId: post.id, externalUrl: url };
+    }
+    return null;
   },
 
   async check(settings: Settings, credentials: Credentials): Promise<CheckResult> {
@@ -162,7 +243,22 @@ async function permalinkOf(api: GraphApi, s: FacebookSettings, secrets: string[]
   } catch {
     // The post exists: failing now would make the worker post it again. Build the link instead.
   }
+  return fallbackPermalink(s, postId);
+}
+
+function fallbackPermalink(s: FacebookSettings, postId: string): string {
   return `https://www.facebook.com/${s.pageId}/posts/${postId.split('_')[1] ?? postId}`;
+}
+
+/** The message publish() sends: the text, and with images the link at its end (no preview card). */
+function messageOf(content: PostContent): string {
+  const text = content.text ?? '';
+  if ((content.media ?? []).length === 0 || !content.link || text.includes(content.link)) return text;
+  return `${text.trimEnd()}\n\n${content.link}`;
+}
+
+function normalizeMessage(message: string): string {
+  return message.replace(/\r\n?/g, '\n').normalize('NFC').trim();
 }
 
 // --- deadline and transport errors --------------------------------------------------------
@@ -242,12 +338,13 @@ function toChannelError(
   secrets: string[],
 ): ChannelError {
   if (error instanceof ChannelError) return error;
+  const verb = op === 'upload' ? 'uploading' : 'reading';
   if (context.timedOut) {
     return op === 'send'
       ? new ChannelError('unknown_outcome', 'TIMEOUT_AFTER_SEND', `No answer from the Graph API within ${timeoutMs} ms after sending ${what}; it may have been published`)
-      : new ChannelError('retryable', 'TIMEOUT', `No answer from the Graph API within ${timeoutMs} ms while reading ${what}`);
+      : new ChannelError('retryable', 'TIMEOUT', `No answer from the Graph API within ${timeoutMs} ms while ${verb} ${what}`);
   }
-  if (isGraphRequestError(error) && typeof error.status === 'number') return fromGraphAnswer(error, error.status, secrets);
+  if (isGraphRequestError(error) && typeof error.status === 'number') return fromGraphAnswer(error, error.status, op, secrets);
   if (isGraphRequestError(error)) {
     const code = context.transportErrorCode ?? 'unknown';
     if (NOT_SENT_CODES.has(code)) {
@@ -255,15 +352,15 @@ function toChannelError(
     }
     return op === 'send'
       ? new ChannelError('unknown_outcome', 'TIMEOUT_AFTER_SEND', `Connection to the Graph API lost (${code}) after sending ${what}; it may have been published`)
-      : new ChannelError('retryable', 'NETWORK_ERROR', `Connection to the Graph API lost (${code}) while reading ${what}`);
+      : new ChannelError('retryable', 'NETWORK_ERROR', `Connection to the Graph API lost (${code}) while ${verb} ${what}`);
   }
   const detail = redact(isErrorLike(error) ? `${error.name}: ${error.message}` : String(error), secrets);
   return op === 'send'
     ? new ChannelError('unknown_outcome', 'UNEXPECTED_ERROR', `Unexpected error while sending ${what}: ${detail}`)
-    : new ChannelError('retryable', 'UNEXPECTED_ERROR', `Unexpected error while reading ${what}: ${detail}`);
+    : new ChannelError('retryable', 'UNEXPECTED_ERROR', `Unexpected error while ${verb} ${what}: ${detail}`);
 }
 
-function fromGraphAnswer(error: GraphRequestError, status: number, secrets: string[]): ChannelError {
+function fromGraphAnswer(error: GraphRequestError, status: number, op: Operation, secrets: string[]): ChannelError {
   const body = isRecord(error.response) ? error.response : {};
   const code = typeof body.code === 'number' ? body.code : undefined;
   const subcode = typeof body.error_subcode === 'number' ? body.error_subcode : undefined;
@@ -286,6 +383,10 @@ function fromGraphAnswer(error: GraphRequestError, status: number, secrets: stri
     return new ChannelError('retryable', 'SERVER_ERROR', message, options);
   }
   if (code === 100 && /at most|too long|length/i.test(text)) return new ChannelError('permanent', 'TOO_LONG', message, options);
+  // 324: missing or unreadable image; 100 about url/media_fbid: Facebook could not use the image.
+  if (code === 324 || (code === 100 && /url should represent|image|photo|media_fbid/i.test(text)) || (op === 'upload' && code === 100)) {
+    return new ChannelError('permanent', 'MEDIA_REJECTED', message, options);
+  }
   return new ChannelError('permanent', 'CONTENT_REJECTED', message, options);
 }
 

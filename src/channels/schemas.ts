@@ -30,7 +30,7 @@ export const CREDENTIALS: Record<ChannelType, z.ZodType> = {
   facebook: z.object({ pageAccessToken: secret }).strict(),
   twitter: z.union([
     z.object({ appKey: secret, appSecret: secret, accessToken: secret, accessSecret: secret }).strict(),
-    z.object({ accessToken: secret, refreshToken: secret.optional(), clientId: secret.optional(), clientSecret: secret.optional() }).strict(),
+    z.object({ accessToken: secret, refreshToken: secret.optional(), clientId: secret.optional(), clientSecret: secret.optional(), expiresAt: z.iso.datetime({ offset: true }).optional() }).strict(),
   ]),
   wordpress: z.object({ username: secret, applicationPassword: secret }).strict(),
   mastodon: z.object({ accessToken: secret }).strict(),

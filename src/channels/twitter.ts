@@ -1,15 +1,26 @@
-// X (Twitter) posts and threads through twitter-api-v2.
+// X (Twitter) posts and threads through twitter-api-v2, with images and alt text.
 //
 // settings:    {apiBaseUrl? = https://api.x.com, timeoutMs? = 15000, username?}
 //              username (as check() reports it, with or without @) makes result URLs x.com/{username}/status/{id};
 //              without it they are x.com/i/status/{id}, which X redirects.
 // credentials: OAuth 1.0a {appKey, appSecret, accessToken, accessSecret}
-//              or OAuth 2 user context {accessToken} (bearer; refreshing it is not handled here)
-// content:     {thread: string[]} (a plain {text} is treated as a one-part thread)
+//              or OAuth 2 user context {accessToken, refreshToken?, clientId?, clientSecret?, expiresAt?}
+//              (expiresAt: ISO 8601). With refreshToken and clientId the access token is renewed
+//              before it expires (and once after a 401); X rotates the refresh token, and the new
+//              pair is stored with ctx.saveCredentials before it is used. clientSecret (confidential
+//              clients) is sent as HTTP Basic auth, otherwise client_id goes in the form.
+// content:     {thread: string[], media?} (a plain {text} is treated as a one-part thread);
+//              up to 4 images go with the first part, each with alt text (≤ 1,000 characters).
 //
 // twitter-api-v2 has no base-URL option: a request plugin moves each request to apiBaseUrl
 // after the library has signed it, so OAuth 1.0a signatures stay computed over the public
 // https://api.x.com URL. The same plugin gives every request an abort deadline.
+// Images: ctx.fetchMedia (SSRF-guarded) → client.v2.uploadMedia (POST /2/media/upload/initialize,
+// /{id}/append as multipart, /{id}/finalize) → client.v2.createMediaMetadata (alt text) →
+// POST /2/tweets with media.media_ids. Uploaded ids are kept in the progress (`media`), so a
+// retry within MEDIA_REUSE_MS does not upload them again. The token refresh is a direct form
+// POST: the library's refreshOAuth2Token sends JSON (its body-type check for /2/oauth2 looks
+// at url.password instead of the path in 1.29.1), which X's token endpoint refuses.
 
 import http from 'node:http';
 import {
@@ -17,25 +28,44 @@ import {
   ApiRequestError,
   ApiResponseError,
   TwitterApi,
+  type EUploadMimeType,
   type ITwitterApiClientPlugin,
+  type SendTweetV2Params,
+  type TweetV2,
+  type TweetV2UserTimelineResult,
   type TwitterApiTokens,
 } from 'twitter-api-v2';
-import { parseTweet } from 'twitter-text';
-import type { PostContent, Warning } from '../domain/types';
+import { extractUrls, parseTweet } from 'twitter-text';
+import type { MediaItem, PostContent, Warning } from '../domain/types';
 import {
   ChannelError,
   type ChannelAdapter,
   type CheckResult,
   type Credentials,
   type PublishContext,
+  type PublishProgress,
   type PublishResult,
   type Settings,
 } from './channel';
 import { isErrorLike, redact, redactValue } from './redact';
 
 export const X_MAX_WEIGHTED_LENGTH = 280;
+export const X_MAX_IMAGES = 4;
+export const X_MAX_ALT_TEXT = 1000;
 const DEFAULT_API_BASE = 'https://api.x.com';
 const DEFAULT_TIMEOUT_MS = 15_000;
+/** Refresh an OAuth 2 access token this long before it expires. */
+const REFRESH_MARGIN_MS = 5 * 60_000;
+/** X keeps uploaded media for 24 hours; ids older than this are uploaded again. */
+const MEDIA_REUSE_MS = 12 * 3_600_000;
+/** How far back findExisting looks for a post this attempt may have made. */
+export const X_FIND_EXISTING_LOOKBACK_MS = 3 * 24 * 3_600_000;
+const IMAGE_LIMITS: Record<string, number> = {
+  'image/jpeg': 5 * 1024 * 1024,
+  'image/png': 5 * 1024 * 1024,
+  'image/webp': 5 * 1024 * 1024,
+  'image/gif': 15 * 1024 * 1024,
+};
 // Transport errors that happen before the request leaves the machine: safe to retry.
 const NOT_SENT_CODES = new Set([
   'ECONNREFUSED',
@@ -49,6 +79,7 @@ const NOT_SENT_CODES = new Set([
   'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
   'ERR_TLS_CERT_ALTNAME_INVALID',
 ]);
+const URL_PLACEHOLDER = '\u0000url\u0000';
 
 interface TwitterSettings {
   apiBaseUrl: URL;
@@ -56,14 +87,33 @@ interface TwitterSettings {
   username?: string;
 }
 
-interface TwitterAuth {
-  /** OAuth 1.0a keys, or the OAuth 2 bearer token. */
-  tokens: TwitterApiTokens | string;
-  secrets: string[];
+interface OAuth2Tokens {
+  accessToken: string;
+  refreshToken?: string;
+  clientId?: string;
+  clientSecret?: string;
+  /** Milliseconds since the epoch. */
+  expiresAt?: number;
 }
 
-/** `send` may have created something when it fails without an answer; `read` never does. */
-type Operation = 'send' | 'read';
+type TwitterAuth = { kind: 'oauth1'; tokens: TwitterApiTokens } | { kind: 'oauth2'; tokens: OAuth2Tokens };
+
+/**
+ * `send` may have created something visible when it fails without an answer; `read` never
+ * does; `upload` creates only media nobody sees until a post uses them, so it is safe to repeat.
+ */
+type Operation = 'send' | 'read' | 'upload';
+
+/** Uploaded images of the first part, kept so a retry can attach them without uploading again. */
+interface UploadedMedia {
+  url: string;
+  alt: string;
+  id: string;
+  /** ISO 8601 */
+  uploadedAt: string;
+}
+
+type XProgress = PublishProgress & { media?: UploadedMedia[] };
 
 export const twitterChannel: ChannelAdapter = {
   type: 'twitter',
@@ -98,18 +148,27 @@ export const twitterChannel: ChannelAdapter = {
       seen.add(part);
     });
     const media = content.media ?? [];
-    media.forEach((item, i) => {
-      if (!item.alt?.trim()) {
-        warnings.push({ code: 'MEDIA_ALT_MISSING', message: `Image ${i + 1} has no alt text`, severity: 'error' });
-      }
-    });
-    if (media.length > 0) {
+    if (media.length > X_MAX_IMAGES) {
       warnings.push({
-        code: 'MEDIA_NOT_PUBLISHED',
-        message: 'Images are not uploaded to X yet; the post is published as text only',
-        severity: 'warning',
+        code: 'TOO_MANY_MEDIA',
+        message: `${media.length} images; X allows ${X_MAX_IMAGES} per post`,
+        severity: 'error',
       });
     }
+    media.forEach((item, i) => {
+      if (!isHttpUrl(item.url)) {
+        warnings.push({ code: 'MEDIA_URL_INVALID', message: `Image ${i + 1} needs an http(s) URL`, severity: 'error' });
+      }
+      if (!item.alt?.trim()) {
+        warnings.push({ code: 'MEDIA_ALT_MISSING', message: `Image ${i + 1} has no alt text`, severity: 'error' });
+      } else if ([...item.alt].length > X_MAX_ALT_TEXT) {
+        warnings.push({
+          code: 'MEDIA_ALT_TOO_LONG',
+          message: `The alt text of image ${i + 1} has ${[...item.alt].length} characters; X allows ${X_MAX_ALT_TEXT}`,
+          severity: 'error',
+        });
+      }
+    });
     return warnings;
   },
 
@@ -118,28 +177,37 @@ export const twitterChannel: ChannelAdapter = {
     const auth = readCredentials(credentials);
     rejectInvalid(twitterChannel.validate(content, settings));
     const thread = threadOf(content);
-    const client = createClient(s, auth);
 
     // Parts accepted by an earlier attempt are never sent again; the chain continues after them.
-    const parts = [...(ctx.progress.parts ?? [])];
-    for (let i = parts.length; i < thread.length; i++) {
-      const previous = parts[i - 1];
-      const text = thread[i] ?? '';
-      const what = thread.length > 1 ? `part ${i + 1} of ${thread.length}` : 'the post';
-      const posted = await xCall(s, auth, 'send', what, () =>
-        client.v2.tweet({ text, ...(previous ? { reply: { in_reply_to_tweet_id: previous.id } } : {}) }),
-      );
-      const id: unknown = posted.data?.id;
-      if (typeof id !== 'string' || id === '') {
-        throw new ChannelError('unknown_outcome', 'UNEXPECTED_RESPONSE', `X accepted ${what} but returned no id`);
-      }
-      parts.push({ id, url: tweetUrl(id, s.username) });
-      try {
-        await ctx.saveProgress({ parts: [...parts] });
-      } catch (error) {
-        // The part exists but a retry would not know it: it must not simply post again.
-        const detail = isErrorLike(error) ? error.message : String(error);
-        throw new ChannelError('unknown_outcome', 'PROGRESS_NOT_SAVED', `${what} was posted (id ${id}) but progress could not be saved: ${redact(detail, auth.secrets)}`);
+    const progress = ctx.progress as XProgress;
+    const parts = [...(progress.parts ?? [])];
+    if (parts.length < thread.length) {
+      const session = await XSession.open(s, auth, credentials, ctx);
+      const media = content.media ?? [];
+      const mediaIds = parts.length === 0 && media.length > 0 ? await uploadImages(session, media, ctx) : [];
+      for (let i = parts.length; i < thread.length; i++) {
+        const previous = parts[i - 1];
+        const what = thread.length > 1 ? `part ${i + 1} of ${thread.length}` : 'the post';
+        const payload: Partial<SendTweetV2Params> = { text: thread[i] ?? '' };
+        if (previous) payload.reply = { in_reply_to_tweet_id: previous.id };
+        if (i === 0 && mediaIds.length > 0) payload.media = { media_ids: mediaIds as [string] };
+        const posted = await session.call('send', what, (client) => client.v2.tweet(payload));
+        const id: unknown = posted.data?.id;
+        if (typeof id !== 'string' || id === '') {
+          throw new ChannelError('unknown_outcome', 'UNEXPECTED_RESPONSE', `X accepted ${what} but returned no id`);
+        }
+        parts.push({ id, url: tweetUrl(id, s.username) });
+        try {
+          await ctx.saveProgress({ parts: [...parts] });
+        } catch (error) {
+          // The part exists but a retry would not know it: it must not simply post again.
+          const detail = isErrorLike(error) ? error.message : String(error);
+          throw new ChannelError(
+            'unknown_outcome',
+            'PROGRESS_NOT_SAVED',
+            `${what} was posted (id ${id}) but progress could not be saved: ${redact(detail, session.secrets)}`,
+          );
+        }
       }
     }
 
@@ -151,15 +219,292 @@ export const twitterChannel: ChannelAdapter = {
   async check(settings: Settings, credentials: Credentials): Promise<CheckResult> {
     const s = readSettings(settings);
     const auth = readCredentials(credentials);
-    const client = createClient(s, auth);
-    const me = await xCall(s, auth, 'read', 'the account', () => client.v2.me());
+    // Without a context a rotated token pair could not be stored, so check() never refreshes.
+    const session = await XSession.open(s, auth, credentials);
+    const me = await session.call('read', 'the account', (client) => client.v2.me());
     const username = me.data?.username;
     if (typeof username !== 'string' || username === '') {
       throw new ChannelError('retryable', 'UNEXPECTED_RESPONSE', 'X answered /2/users/me without a username');
     }
     return { account: `@${username}` };
   },
+
+  /**
+   * Reads the account's own posts of the last X_FIND_EXISTING_LOOKBACK_MS (up to 100, replies
+   * included) and looks for the parts the progress does not know yet, in order: the first part
+   * as a post that replies to nothing, every later one as a reply to the part before it. Texts
+   * match after URLs are replaced by a placeholder (X turns them into t.co links), &amp; &lt;
+   * &gt; are decoded, whitespace runs are collapsed and the text is NFC-normalised; a first
+   * part with images may end with one more link (the one X adds for attached media).
+   * Parts found are added to the progress. The whole thread found: its first part is returned.
+   * Only some parts found: null, and a re-sent publish continues after the found parts.
+   */
+  async findExisting(content: PostContent, settings: Settings, credentials: Credentials, ctx: PublishContext): Promise<PublishResult | null> {
+    const s = readSettings(settings);
+    const auth = readCredentials(credentials);
+    const thread = threadOf(content);
+    if (thread.length === 0) return null;
+    const parts = [...(ctx.progress.parts ?? [])];
+    const first = parts[0];
+    if (parts.length >= thread.length && first) {
+      return { externalId: first.id, externalUrl: first.url ?? tweetUrl(first.id, s.username) };
+    }
+
+    const session = await XSession.open(s, auth, credentials, ctx);
+    const me = await session.call('read', 'the account', (client) => client.v2.me());
+    const userId = me.data?.id;
+    if (typeof userId !== 'string' || !/^\d+$/.test(userId)) {
+      throw new ChannelError('retryable', 'UNEXPECTED_RESPONSE', 'X answered /2/users/me without a user id');
+    }
+    const timeline = await session.call('read', 'the recent posts', (client) =>
+      client.v2.get<TweetV2UserTimelineResult>(`users/${userId}/tweets`, {
+        max_results: 100,
+        start_time: new Date(Date.now() - X_FIND_EXISTING_LOOKBACK_MS).toISOString(),
+        'tweet.fields': 'created_at,referenced_tweets,attachments',
+      }),
+    );
+    const recent: TweetV2[] = Array.isArray(timeline.data) ? timeline.data : [];
+
+    const known = parts.length;
+    for (let i = parts.length; i < thread.length; i++) {
+      const previous = parts[i - 1];
+      const withMedia = i === 0 && (content.media?.length ?? 0) > 0;
+      const match = recent.find(
+        (t) => sameText(t.text, thread[i] ?? '', withMedia) && repliedTo(t) === (previous ? previous.id : undefined),
+      );
+      if (!match) break;
+      parts.push({ id: match.id, url: tweetUrl(match.id, s.username) });
+    }
+    if (parts.length > known) {
+      try {
+        await ctx.saveProgress({ parts: [...parts] });
+      } catch (error) {
+        const detail = isErrorLike(error) ? error.message : String(error);
+        throw new ChannelError('retryable', 'PROGRESS_NOT_SAVED', `Found posted parts but could not save them: ${redact(detail, session.secrets)}`);
+      }
+    }
+    const head = parts[0];
+    if (parts.length < thread.length || !head) return null;
+    return { externalId: head.id, externalUrl: head.url ?? tweetUrl(head.id, s.username) };
+  },
 };
+
+// --- session: client, deadline, OAuth 2 refresh ---------------------------------------------
+
+class XSession {
+  client: TwitterApi;
+  /** Every credential value, including refreshed ones: masked in every error. */
+  readonly secrets: string[];
+  private refreshed = false;
+
+  private constructor(
+    private readonly s: TwitterSettings,
+    private auth: TwitterAuth,
+    private credentials: Credentials,
+    private readonly ctx?: PublishContext,
+  ) {
+    this.secrets = allStrings(credentials);
+    this.client = createClient(s, auth);
+  }
+
+  /** A session whose OAuth 2 token is refreshed first if it expires within REFRESH_MARGIN_MS. */
+  static async open(s: TwitterSettings, auth: TwitterAuth, credentials: Credentials, ctx?: PublishContext): Promise<XSession> {
+    const session = new XSession(s, auth, credentials, ctx);
+    const expiresAt = auth.kind === 'oauth2' ? auth.tokens.expiresAt : undefined;
+    if (expiresAt !== undefined && session.canRefresh() && expiresAt - Date.now() <= REFRESH_MARGIN_MS) {
+      try {
+        await session.refresh();
+      } catch (error) {
+        // A token that is still valid for a while can publish even if the refresh failed for now.
+        const usable = expiresAt - Date.now() > 30_000;
+        if (!(error instanceof ChannelError && error.kind === 'retryable' && usable)) throw error;
+      }
+    }
+    return session;
+  }
+
+  async call<T>(op: Operation, what: string, fn: (client: TwitterApi) => Promise<T>): Promise<T> {
+    try {
+      return await fn(this.client);
+    } catch (error) {
+      // A 401 means nothing was done: after one refresh the same call may be made again.
+      if (error instanceof ApiResponseError && error.code === 401 && !this.refreshed && this.canRefresh()) {
+        await this.refresh();
+        try {
+          return await fn(this.client);
+        } catch (again) {
+          throw toChannelError(again, op, what, this.s.timeoutMs, this.secrets);
+        }
+      }
+      throw toChannelError(error, op, what, this.s.timeoutMs, this.secrets);
+    }
+  }
+
+  private canRefresh(): boolean {
+    return this.auth.kind === 'oauth2' && !!this.auth.tokens.refreshToken && !!this.auth.tokens.clientId && !!this.ctx;
+  }
+
+  /** Trades the refresh token for a new pair, stores it, and only then switches to it. */
+  private async refresh(): Promise<void> {
+    if (this.auth.kind !== 'oauth2' || !this.ctx) return;
+    this.refreshed = true;
+    const fresh = await requestRefresh(this.s, this.auth.tokens, this.secrets);
+    this.secrets.push(fresh.accessToken, fresh.refreshToken);
+    const stored: Credentials = {
+      ...this.credentials,
+      accessToken: fresh.accessToken,
+      refreshToken: fresh.refreshToken,
+      ...(fresh.expiresAt !== undefined ? { expiresAt: new Date(fresh.expiresAt).toISOString() } : {}),
+    };
+    if (fresh.expiresAt === undefined) delete stored.expiresAt;
+    try {
+      await this.ctx.saveCredentials(stored);
+    } catch (error) {
+      // X has already invalidated the old refresh token; the new one exists only here.
+      const detail = isErrorLike(error) ? error.message : String(error);
+      throw new ChannelError(
+        'retryable',
+        'CREDENTIALS_NOT_SAVED',
+        `X issued a new token pair but it could not be stored (${redact(detail, this.secrets)}); nothing was published. ` +
+          'If the next attempt reports AUTH_EXPIRED, connect the X account again.',
+      );
+    }
+    this.credentials = stored;
+    this.auth = { kind: 'oauth2', tokens: { ...this.auth.tokens, ...fresh } };
+    this.client = createClient(this.s, this.auth);
+  }
+}
+
+interface FreshTokens {
+  accessToken: string;
+  refreshToken: string;
+  expiresAt?: number;
+}
+
+/** POST /2/oauth2/token with grant_type=refresh_token, as a form (RFC 6749 §6). */
+async function requestRefresh(s: TwitterSettings, tokens: OAuth2Tokens, secrets: string[]): Promise<FreshTokens> {
+  const url = `${s.apiBaseUrl.href.replace(/\/+$/, '')}/2/oauth2/token`;
+  const form = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: tokens.refreshToken ?? '', client_id: tokens.clientId ?? '' });
+  const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded' };
+  if (tokens.clientSecret) {
+    const basic = `${encodeURIComponent(tokens.clientId ?? '')}:${encodeURIComponent(tokens.clientSecret)}`;
+    headers.authorization = `Basic ${Buffer.from(basic).toString('base64')}`;
+  }
+  let res: Response;
+  try {
+    res = await fetch(url, { method: 'POST', headers, body: form.toString(), signal: AbortSignal.timeout(s.timeoutMs) });
+  } catch (error) {
+    // Nothing was published. If X did rotate the token, the next attempt will say AUTH_EXPIRED.
+    const name = isErrorLike(error) ? error.name : '';
+    if (name === 'TimeoutError' || name === 'AbortError') {
+      throw new ChannelError('retryable', 'TIMEOUT', `No answer from X within ${s.timeoutMs} ms while refreshing the access token`);
+    }
+    const cause = isErrorLike(error) ? (error as Error & { cause?: { code?: unknown } }).cause : undefined;
+    const code = typeof cause?.code === 'string' ? cause.code : 'unknown';
+    throw new ChannelError('retryable', 'NETWORK_ERROR', `Could not refresh the X access token (${redact(code, secrets)})`);
+  }
+  const raw = await res.text().catch(() => '');
+  let body: unknown;
+  try {
+    body = JSON.parse(raw);
+  } catch {
+    body = raw.slice(0, 500);
+  }
+  const options = { status: res.status, body: redactValue(body, secrets) };
+  if (res.ok) {
+    const b = isRecord(body) ? body : {};
+    if (!isText(b.access_token)) {
+      throw new ChannelError('retryable', 'UNEXPECTED_RESPONSE', 'X answered the token refresh without an access token', options);
+    }
+    const lifetime = typeof b.expires_in === 'number' && b.expires_in > 0 ? b.expires_in * 1000 : undefined;
+    return {
+      accessToken: b.access_token,
+      // X rotates refresh tokens; should it ever not, the old one stays valid.
+      refreshToken: isText(b.refresh_token) ? b.refresh_token : (tokens.refreshToken ?? ''),
+      ...(lifetime !== undefined ? { expiresAt: Date.now() + lifetime } : {}),
+    };
+  }
+  const error = isRecord(body) && typeof body.error === 'string' ? body.error : '';
+  const description = isRecord(body) && typeof body.error_description === 'string' ? body.error_description : describeProblem(body);
+  const message = redact(`X refused the token refresh (${res.status}${error ? ` ${error}` : ''}): ${description}`, secrets);
+  if (res.status === 429) {
+    const reset = Number(res.headers.get('x-rate-limit-reset'));
+    const retryAfterMs = Number.isFinite(reset) && reset > 0 ? Math.max(1000, reset * 1000 - Date.now()) : undefined;
+    throw new ChannelError('retryable', 'RATE_LIMITED', message, { ...options, ...(retryAfterMs ? { retryAfterMs } : {}) });
+  }
+  if (res.status >= 500) throw new ChannelError('retryable', 'SERVER_ERROR', message, options);
+  // invalid_request / invalid_grant (used, revoked or expired refresh token), unauthorized_client…
+  throw new ChannelError('auth', 'AUTH_EXPIRED', message, options);
+}
+
+// --- images --------------------------------------------------------------------------------
+
+/** Uploads the images (or reuses ids from the progress), sets their alt text, returns media ids. */
+async function uploadImages(session: XSession, media: MediaItem[], ctx: PublishContext): Promise<string[]> {
+  const earlier = reusableUploads(ctx.progress as XProgress);
+  const uploaded: UploadedMedia[] = [];
+  for (const [i, item] of media.entries()) {
+    const reuse = earlier[i];
+    if (reuse && reuse.url === item.url && reuse.alt === item.alt) {
+      uploaded.push(reuse);
+      continue;
+    }
+    const what = `image ${i + 1}`;
+    const image = await ctx.fetchMedia(item.url);
+    const limit = IMAGE_LIMITS[image.contentType];
+    if (limit === undefined) {
+      throw new ChannelError('permanent', 'MEDIA_UNSUPPORTED', `${what} is ${image.contentType}; X takes JPEG, PNG, GIF or WebP`);
+    }
+    if (image.bytes.length > limit) {
+      throw new ChannelError('permanent', 'MEDIA_TOO_LARGE', `${what} has ${image.bytes.length} bytes; X allows ${limit} for ${image.contentType}`);
+    }
+    const id = await session.call('upload', what, (client) =>
+      client.v2.uploadMedia(image.bytes, { media_type: image.contentType as EUploadMimeType }),
+    );
+    if (typeof id !== 'string' || id === '') {
+      throw new ChannelError('retryable', 'UNEXPECTED_RESPONSE', `X accepted ${what} but returned no media id`);
+    }
+    await session.call('upload', `the alt text of ${what}`, (client) => client.v2.createMediaMetadata(id, { alt_text: { text: item.alt } }));
+    uploaded.push({ url: item.url, alt: item.alt, id, uploadedAt: new Date().toISOString() });
+  }
+  try {
+    await ctx.saveProgress({ parts: [], media: uploaded } as XProgress);
+  } catch {
+    // Only an optimisation: a retry uploads the images again. Nobody sees unused media.
+  }
+  return uploaded.map((m) => m.id);
+}
+
+function reusableUploads(progress: XProgress): (UploadedMedia | undefined)[] {
+  if (!Array.isArray(progress.media)) return [];
+  return progress.media.map((m: unknown) => {
+    if (!isRecord(m) || !isText(m.url) || typeof m.alt !== 'string' || !isText(m.id) || !isText(m.uploadedAt)) return undefined;
+    const age = Date.now() - Date.parse(m.uploadedAt);
+    return age >= 0 && age < MEDIA_REUSE_MS ? { url: m.url, alt: m.alt, id: m.id, uploadedAt: m.uploadedAt } : undefined;
+  });
+}
+
+// --- matching for findExisting ----------------------------------------------------------------
+
+function normalizeText(text: string): string {
+  const decoded = text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&').normalize('NFC');
+  const urls = [...new Set(extractUrls(decoded))].sort((a, b) => b.length - a.length);
+  let out = decoded;
+  for (const url of urls) out = out.split(url).join(URL_PLACEHOLDER);
+  return out.replace(/\s+/g, ' ').trim();
+}
+
+function sameText(theirs: string, ours: string, withMedia: boolean): boolean {
+  const a = normalizeText(theirs);
+  const b = normalizeText(ours);
+  return a === b || (withMedia && a === `${b} ${URL_PLACEHOLDER}`);
+}
+
+function repliedTo(tweet: TweetV2): string | undefined {
+  return tweet.referenced_tweets?.find((r) => r.type === 'replied_to')?.id;
+}
+
+// --- client -------------------------------------------------------------------------------
 
 function threadOf(content: PostContent): string[] {
   return content.thread ?? (content.text !== undefined ? [content.text] : []);
@@ -188,35 +533,26 @@ function createClient(s: TwitterSettings, auth: TwitterAuth): TwitterApi {
   // The library always calls https.request; an http.Agent is what lets it speak plain http.
   const httpAgent = base.protocol === 'http:' ? new http.Agent() : undefined;
   const clientSettings = { plugins: [plugin], ...(httpAgent ? { httpAgent } : {}) };
-  return typeof auth.tokens === 'string'
-    ? new TwitterApi(auth.tokens, clientSettings)
-    : new TwitterApi(auth.tokens, clientSettings);
-}
-
-async function xCall<T>(s: TwitterSettings, auth: TwitterAuth, op: Operation, what: string, fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (error) {
-    throw toChannelError(error, op, what, s.timeoutMs, auth.secrets);
-  }
+  return auth.kind === 'oauth2' ? new TwitterApi(auth.tokens.accessToken, clientSettings) : new TwitterApi(auth.tokens, clientSettings);
 }
 
 // --- error sorting ------------------------------------------------------------------------
 
 function toChannelError(error: unknown, op: Operation, what: string, timeoutMs: number, secrets: string[]): ChannelError {
   if (error instanceof ChannelError) return error;
-  if (error instanceof ApiResponseError) return fromAnswer(error, secrets);
+  if (error instanceof ApiResponseError) return fromAnswer(error, op, secrets);
+  const verb = op === 'upload' ? 'uploading' : 'reading';
   if (error instanceof ApiPartialResponseError) {
     return op === 'send'
       ? new ChannelError('unknown_outcome', 'TIMEOUT_AFTER_SEND', `The answer of X broke off after sending ${what}; it may have been published`)
-      : new ChannelError('retryable', 'NETWORK_ERROR', `The answer of X broke off while reading ${what}`);
+      : new ChannelError('retryable', 'NETWORK_ERROR', `The answer of X broke off while ${verb} ${what}`);
   }
   if (error instanceof ApiRequestError) {
     const cause = transportCause(error);
     if (cause?.name === 'AbortError') {
       return op === 'send'
         ? new ChannelError('unknown_outcome', 'TIMEOUT_AFTER_SEND', `No answer from X within ${timeoutMs} ms after sending ${what}; it may have been published`)
-        : new ChannelError('retryable', 'TIMEOUT', `No answer from X within ${timeoutMs} ms while reading ${what}`);
+        : new ChannelError('retryable', 'TIMEOUT', `No answer from X within ${timeoutMs} ms while ${verb} ${what}`);
     }
     const code = redact(cause?.code ?? cause?.message ?? 'unknown', secrets);
     if (NOT_SENT_CODES.has(code)) {
@@ -224,12 +560,12 @@ function toChannelError(error: unknown, op: Operation, what: string, timeoutMs: 
     }
     return op === 'send'
       ? new ChannelError('unknown_outcome', 'TIMEOUT_AFTER_SEND', `Connection to X lost (${code}) after sending ${what}; it may have been published`)
-      : new ChannelError('retryable', 'NETWORK_ERROR', `Connection to X lost (${code}) while reading ${what}`);
+      : new ChannelError('retryable', 'NETWORK_ERROR', `Connection to X lost (${code}) while ${verb} ${what}`);
   }
   const detail = redact(isErrorLike(error) ? `${error.name}: ${error.message}` : String(error), secrets);
   return op === 'send'
     ? new ChannelError('unknown_outcome', 'UNEXPECTED_ERROR', `Unexpected error while sending ${what}: ${detail}`)
-    : new ChannelError('retryable', 'UNEXPECTED_ERROR', `Unexpected error while reading ${what}: ${detail}`);
+    : new ChannelError('retryable', 'UNEXPECTED_ERROR', `Unexpected error while ${verb} ${what}: ${detail}`);
 }
 
 /**
@@ -243,7 +579,7 @@ function transportCause(error: ApiRequestError): NodeJS.ErrnoException | undefin
   return typeof cause === 'object' && cause !== null && 'message' in cause ? (cause as NodeJS.ErrnoException) : undefined;
 }
 
-function fromAnswer(error: ApiResponseError, secrets: string[]): ChannelError {
+function fromAnswer(error: ApiResponseError, op: Operation, secrets: string[]): ChannelError {
   const status = error.code;
   const data: unknown = error.data;
   const text = describeProblem(data);
@@ -261,6 +597,9 @@ function fromAnswer(error: ApiResponseError, secrets: string[]): ChannelError {
     (/oauth1-permissions|unsupported-authentication|not-authorized/.test(type) || /not permitted|permission|suspended/i.test(text))
   ) {
     return new ChannelError('permanent', 'PERMISSION_DENIED', message, options);
+  }
+  if (op === 'upload' || (status === 400 && /media/i.test(JSON.stringify(data ?? '')))) {
+    return new ChannelError('permanent', 'MEDIA_REJECTED', message, options);
   }
   return new ChannelError('permanent', 'CONTENT_REJECTED', message, options);
 }
@@ -313,16 +652,27 @@ function readSettings(settings: Settings): TwitterSettings {
 }
 
 function readCredentials(credentials: Credentials): TwitterAuth {
-  const { appKey, appSecret, accessToken, accessSecret } = credentials;
+  const { appKey, appSecret, accessToken, accessSecret, refreshToken, clientId, clientSecret, expiresAt } = credentials;
   const missing = (why: string): ChannelError => new ChannelError('auth', 'CREDENTIALS_MISSING', `X credentials: ${why}`);
   if (appKey !== undefined) {
     if (!isText(appKey) || !isText(appSecret) || !isText(accessToken) || !isText(accessSecret)) {
       throw missing('OAuth 1.0a needs appKey, appSecret, accessToken and accessSecret');
     }
-    return { tokens: { appKey, appSecret, accessToken, accessSecret }, secrets: allStrings(credentials) };
+    return { kind: 'oauth1', tokens: { appKey, appSecret, accessToken, accessSecret } };
   }
-  if (isText(accessToken)) return { tokens: accessToken, secrets: allStrings(credentials) };
-  throw missing('either OAuth 1.0a keys or an OAuth 2 accessToken are required');
+  if (!isText(accessToken)) throw missing('either OAuth 1.0a keys or an OAuth 2 accessToken are required');
+  // An unreadable expiresAt only disables the early refresh; a 401 still triggers one.
+  const expires = typeof expiresAt === 'string' ? Date.parse(expiresAt) : NaN;
+  return {
+    kind: 'oauth2',
+    tokens: {
+      accessToken,
+      ...(isText(refreshToken) ? { refreshToken } : {}),
+      ...(isText(clientId) ? { clientId } : {}),
+      ...(isText(clientSecret) ? { clientSecret } : {}),
+      ...(Number.isFinite(expires) ? { expiresAt: expires } : {}),
+    },
+  };
 }
 
 function rejectInvalid(warnings: Warning[]): void {
@@ -330,9 +680,18 @@ function rejectInvalid(warnings: Warning[]): void {
   if (error) throw new ChannelError('permanent', error.code, error.message);
 }
 
-/** Every credential value is masked in errors, including ones this adapter does not use (refreshToken…). */
+/** Every credential value is masked in errors, including ones this adapter does not use. */
 function allStrings(credentials: Credentials): string[] {
   return Object.values(credentials).filter(isText);
+}
+
+function isHttpUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return url.protocol === 'http:' || url.protocol === 'https:';
+  } catch {
+    return false;
+  }
 }
 
 function isText(value: unknown): value is string {

@@ -75,6 +75,11 @@ const de: Catalogue = {
   MEDIA_NOT_IMAGE: 'Unter der Bildadresse liegt kein Bild.',
   MEDIA_FETCH_FAILED: 'Das Bild konnte gerade nicht geladen werden. Herold versucht es erneut.',
   NOT_PUBLISHED_CONFIRMED: 'Nicht erschienen (von einer Person bestätigt).',
+  MEDIA_UNSUPPORTED: 'Dieses Bildformat nimmt das Netzwerk nicht an.',
+  CREDENTIALS_NOT_SAVED: 'Erneuerte Zugangsdaten konnten nicht gespeichert werden. Herold versucht es erneut.',
+  MEDIA_ALT_TOO_LONG: 'Der Alternativtext eines Bildes ist für dieses Netzwerk zu lang.',
+  MEDIA_ALT_MISSING: 'Jedes Bild braucht einen Alternativtext.',
+  LINK_IN_TEXT: 'Der Link steht im Text; Facebook zeigt dann keine Linkvorschau.',
   UNKNOWN_ERROR: 'Unbekannter Fehler beim Veröffentlichen.',
 };
 
@@ -146,6 +151,11 @@ const en: Catalogue = {
   MEDIA_NOT_IMAGE: 'There is no image at the image address.',
   MEDIA_FETCH_FAILED: 'The image could not be loaded just now. Herold will try again.',
   NOT_PUBLISHED_CONFIRMED: 'Did not appear (confirmed by a person).',
+  MEDIA_UNSUPPORTED: 'The network does not accept this image format.',
+  CREDENTIALS_NOT_SAVED: 'Renewed credentials could not be saved. Herold will try again.',
+  MEDIA_ALT_TOO_LONG: 'An image alt text is too long for this network.',
+  MEDIA_ALT_MISSING: 'Every image needs an alt text.',
+  LINK_IN_TEXT: 'The link is in the text; Facebook then shows no link preview.',
   UNKNOWN_ERROR: 'Unknown error while publishing.',
 };
 

@@ -137,6 +137,85 @@ describe('Graph fake', () => {
     }
   });
 
+  describe('photos', () => {
+    const photo = (body: Record<string, unknown>): Promise<Response> =>
+      fetch(`${fake.url}/v24.0/${PAGE.id}/photos?access_token=${PAGE.accessToken}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+
+    it('creates a photo post by URL and answers with photo id and post id', async () => {
+      const res = await photo({ url: 'https://presse.example/a.jpg', caption: 'Mit Bild', alt_text_custom: 'Ein Rathaus' });
+      const body = (await res.json()) as { id: string; post_id: string };
+
+      expect(res.status).toBe(200);
+      expect(body.post_id).toMatch(/^1001_\d+$/);
+      expect(fake.photos).toEqual([
+        expect.objectContaining({ id: body.id, url: 'https://presse.example/a.jpg', caption: 'Mit Bild', altTextCustom: 'Ein Rathaus', published: true, postId: body.post_id }),
+      ]);
+      expect(fake.posts).toEqual([expect.objectContaining({ id: body.post_id, message: 'Mit Bild', photoIds: [body.id] })]);
+      const feed = (await (await get(`${PAGE.id}/feed?fields=id,message`)).json()) as { data: { id: string }[] };
+      expect(feed.data.map((p) => p.id)).toEqual([body.post_id]);
+    });
+
+    it('applies the feed rules to captions and needs an image URL', async () => {
+      await photo({ url: 'https://presse.example/a.jpg', caption: 'Gleich' });
+      const duplicate = await photo({ url: 'https://presse.example/b.jpg', caption: 'Gleich' });
+      const long = await photo({ url: 'https://presse.example/b.jpg', caption: 'x'.repeat(51) });
+      const missing = await photo({ caption: 'Ohne Bild' });
+      const notUrl = await photo({ url: 'javascript:alert(1)', caption: 'Kein Link' });
+
+      expect((await duplicate.json()) as GraphErrorBody).toMatchObject({ error: { code: 506 } });
+      expect((await long.json()) as GraphErrorBody).toMatchObject({ error: { code: 100 } });
+      expect((await missing.json()) as GraphErrorBody).toMatchObject({ error: { code: 324 } });
+      expect((await notUrl.json()) as GraphErrorBody).toMatchObject({ error: { code: 100 } });
+      expect(fake.posts).toHaveLength(1);
+    });
+
+    it('attaches unpublished photos to one feed post, once (JSON array or indexed form fields)', async () => {
+      const ids: string[] = [];
+      for (const name of ['a', 'b', 'c']) {
+        const res = await photo({ url: `https://presse.example/${name}.jpg`, published: false });
+        const body = (await res.json()) as { id: string; post_id?: string };
+        expect(body.post_id).toBeUndefined();
+        ids.push(body.id);
+      }
+      expect(fake.posts).toEqual([]);
+
+      const json = await post({ message: 'Zwei Bilder', attached_media: [{ media_fbid: ids[0] }, { media_fbid: ids[1] }] });
+      const form = await fetch(`${fake.url}/v24.0/${PAGE.id}/feed`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ message: 'Ein Bild', 'attached_media[0]': JSON.stringify({ media_fbid: ids[2] }), access_token: PAGE.accessToken }).toString(),
+      });
+      const reused = await post({ message: 'Schon verwendet', attached_media: [{ media_fbid: ids[0] }] });
+
+      expect([json.status, form.status]).toEqual([200, 200]);
+      expect((await reused.json()) as GraphErrorBody).toMatchObject({ error: { code: 100 } });
+      expect(fake.posts.map((p) => [p.message, p.photoIds])).toEqual([
+        ['Zwei Bilder', [ids[0], ids[1]]],
+        ['Ein Bild', [ids[2]]],
+      ]);
+    });
+  });
+
+  it('puts the throttling estimate where Graph does: BUC header for 80001, none for the app limit (4)', async () => {
+    fake.failNext({ status: 429, code: 80001, resetInSeconds: 120 });
+    const buc = await post({ message: 'BUC' });
+    fake.failNext({ status: 429, code: 4 });
+    const app = await post({ message: 'App' });
+
+    expect((await buc.json()) as GraphErrorBody).toMatchObject({ error: { code: 80001 } });
+    expect(JSON.parse(buc.headers.get('x-business-use-case-usage') ?? '{}')).toEqual({
+      [PAGE.id]: [expect.objectContaining({ type: 'pages', estimated_time_to_regain_access: 2 })],
+    });
+    expect((await app.json()) as GraphErrorBody).toMatchObject({ error: { code: 4 } });
+    expect(JSON.parse(app.headers.get('x-app-usage') ?? '{}')).toMatchObject({ call_count: 100 });
+    expect(app.headers.get('x-app-usage')).not.toContain('estimated_time_to_regain_access');
+    expect(JSON.parse(app.headers.get('x-page-usage') ?? '{}')).toMatchObject({ estimated_time_to_regain_access: 0 });
+  });
+
   it('logs requests without their query string (no tokens in the log)', async () => {
     await get('me');
     expect(fake.requests).toEqual([expect.objectContaining({ method: 'GET', path: '/v24.0/me', status: 200 })]);

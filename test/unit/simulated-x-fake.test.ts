@@ -183,6 +183,209 @@ describe('X fake', () => {
     expect(fake.tweets.map((t) => t.text)).toEqual(['verloren']);
   });
 
+  describe('media upload', () => {
+    const OTHER = { userId: '2002', username: 'landkreis', bearerToken: 'bearer-other' };
+    const json = (method: string, path: string, body: unknown, auth = `Bearer ${USER.bearerToken}`): Promise<Response> =>
+      fetch(`${fake.url}${path}`, { method, headers: { authorization: auth, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const initialize = async (totalBytes: number, auth?: string): Promise<string> => {
+      const res = await json('POST', '/2/media/upload/initialize', { media_type: 'image/png', total_bytes: totalBytes, media_category: 'tweet_image' }, auth);
+      expect(res.status).toBe(200);
+      const body = (await res.json()) as { data: { id: string; media_key: string; expires_after_secs: number } };
+      expect(body.data).toEqual({ id: expect.stringMatching(/^\d+$/) as string, media_key: `3_${body.data.id}`, expires_after_secs: 86_400 });
+      return body.data.id;
+    };
+    const append = (id: string, index: number, bytes: Buffer, auth?: string): Promise<Response> =>
+      json('POST', `/2/media/upload/${id}/append`, { segment_index: index, media: bytes.toString('base64') }, auth);
+    const finalize = (id: string, auth = `Bearer ${USER.bearerToken}`): Promise<Response> =>
+      fetch(`${fake.url}/2/media/upload/${id}/finalize`, { method: 'POST', headers: { authorization: auth } });
+
+    beforeAll(() => fake.addUser(OTHER));
+
+    it('checks JSON segments against total_bytes and attaches finalized media to a tweet', async () => {
+      const id = await initialize(5);
+      expect((await append(id, 1, Buffer.from('de'))).status).toBe(200);
+      expect((await append(id, 0, Buffer.from('abc'))).status).toBe(200);
+      expect((await append(id, 0, Buffer.from('abc'))).status).toBe(400); // same segment twice
+
+      const early = await tweet('zu früh', { media: { media_ids: [id] } });
+      expect(early.status).toBe(400);
+
+      const done = await finalize(id);
+      expect(await done.json()).toMatchObject({ data: { id, media_key: `3_${id}`, size: 5 } });
+      const meta = await json('POST', '/2/media/metadata', { id, metadata: { alt_text: { text: 'Rathaus' } } });
+      expect(await meta.json()).toEqual({ data: { id, associated_metadata: { alt_text: { text: 'Rathaus' } } } });
+
+      expect((await tweet('mit Bild', { media: { media_ids: [id] } })).status).toBe(201);
+      expect(fake.tweets[0]?.mediaIds).toEqual([id]);
+      expect(fake.media).toMatchObject([{ id, ownerId: USER.userId, totalBytes: 5, finalized: true, altText: 'Rathaus', segments: [{ index: 1, bytes: 2 }, { index: 0, bytes: 3 }] }]);
+    });
+
+    it('refuses to finalize when the segments do not add up', async () => {
+      const id = await initialize(10);
+      await append(id, 0, Buffer.from('abc'));
+      const res = await finalize(id);
+      expect(res.status).toBe(400);
+      expect(await res.json()).toMatchObject({ errors: [{ message: 'Segments do not add up to provided total file size.' }] });
+    });
+
+    it('accepts multipart appends without being able to read them (size unknown)', async () => {
+      const id = await initialize(4);
+      const form = new FormData();
+      form.append('segment_index', '0');
+      form.append('media', new Blob([Buffer.from('wxyz')]), 'blob');
+      const res = await fetch(`${fake.url}/2/media/upload/${id}/append`, { method: 'POST', headers: { authorization: `Bearer ${USER.bearerToken}` }, body: form });
+      expect(res.status).toBe(200);
+      expect((await finalize(id)).status).toBe(200);
+      expect(fake.media[0]?.segments).toEqual([{ index: null, bytes: null }]);
+    });
+
+    it('refuses media of another user, unknown ids and over-long alt text', async () => {
+      const theirs = await initialize(1, `Bearer ${OTHER.bearerToken}`);
+      await append(theirs, 0, Buffer.from('x'), `Bearer ${OTHER.bearerToken}`);
+      await finalize(theirs, `Bearer ${OTHER.bearerToken}`);
+
+      const foreign = await tweet('fremd', { media: { media_ids: [theirs] } });
+      expect(foreign.status).toBe(400);
+      expect(await foreign.json()).toMatchObject({ errors: [{ parameters: { 'media.media_ids': [theirs] }, message: 'Your media IDs are invalid.' }] });
+      expect((await tweet('unbekannt', { media: { media_ids: ['123'] } })).status).toBe(400);
+      expect((await append(theirs, 1, Buffer.from('y'))).status).toBe(400);
+
+      const mine = await initialize(1);
+      const alt = (text: string) => json('POST', '/2/media/metadata', { id: mine, metadata: { alt_text: { text } } });
+      expect((await alt('ä'.repeat(1000))).status).toBe(200);
+      expect((await alt('ä'.repeat(1001))).status).toBe(400);
+      expect(fake.tweets).toEqual([]);
+    });
+
+    it('refuses unsupported types and sizes at initialize', async () => {
+      expect((await json('POST', '/2/media/upload/initialize', { media_type: 'image/svg+xml', total_bytes: 10 })).status).toBe(400);
+      expect((await json('POST', '/2/media/upload/initialize', { media_type: 'image/png', total_bytes: 6 * 1024 * 1024 })).status).toBe(400);
+      expect((await json('POST', '/2/media/upload/initialize', { media_type: 'image/gif', total_bytes: 6 * 1024 * 1024 })).status).toBe(200);
+    });
+
+    it('lets media expire', async () => {
+      const short = await startXFake({ users: [USER], mediaLifetimeSeconds: 0 });
+      try {
+        const res = await fetch(`${short.url}/2/media/upload/initialize`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${USER.bearerToken}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ media_type: 'image/png', total_bytes: 1 }),
+        });
+        const { data } = (await res.json()) as { data: { id: string } };
+        const append0 = await fetch(`${short.url}/2/media/upload/${data.id}/append`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${USER.bearerToken}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ segment_index: 0, media: 'eA==' }),
+        });
+        expect(append0.status).toBe(400);
+      } finally {
+        await short.close();
+      }
+    });
+  });
+
+  describe('OAuth 2', () => {
+    const CLIENT = { clientId: 'public-client' };
+    const SECRET_CLIENT = { clientId: 'secret-client', clientSecret: 's3cr3t' };
+    let oauth: XFake;
+
+    beforeAll(async () => {
+      oauth = await startXFake({ users: [USER], oauth2Clients: [CLIENT, SECRET_CLIENT] });
+    });
+    afterAll(() => oauth.close());
+    beforeEach(() => oauth.reset());
+
+    const me = (token: string): Promise<Response> => fetch(`${oauth.url}/2/users/me`, { headers: { authorization: `Bearer ${token}` } });
+    const refresh = (form: Record<string, string>, headers: Record<string, string> = {}): Promise<Response> =>
+      fetch(`${oauth.url}/2/oauth2/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+        body: new URLSearchParams(form).toString(),
+      });
+
+    it('accepts issued access tokens until they expire', async () => {
+      const valid = oauth.issueOAuth2Tokens(USER.userId, CLIENT.clientId);
+      const expired = oauth.issueOAuth2Tokens(USER.userId, CLIENT.clientId, { expiresInSeconds: 0 });
+
+      expect(valid.expiresIn).toBe(7200);
+      expect((await me(valid.accessToken)).status).toBe(200);
+      expect((await me(expired.accessToken)).status).toBe(401);
+    });
+
+    it('rotates the pair on refresh and refuses the used refresh token', async () => {
+      const pair = oauth.issueOAuth2Tokens(USER.userId, CLIENT.clientId);
+      const res = await refresh({ grant_type: 'refresh_token', refresh_token: pair.refreshToken, client_id: CLIENT.clientId });
+      const body = (await res.json()) as { access_token: string; refresh_token: string; expires_in: number; token_type: string; scope: string };
+
+      expect(res.status).toBe(200);
+      expect(body).toMatchObject({ token_type: 'bearer', expires_in: 7200, scope: expect.stringContaining('offline.access') as string });
+      expect(body.refresh_token).not.toBe(pair.refreshToken);
+      expect((await me(body.access_token)).status).toBe(200);
+
+      const again = await refresh({ grant_type: 'refresh_token', refresh_token: pair.refreshToken, client_id: CLIENT.clientId });
+      expect(again.status).toBe(400);
+      expect(await again.json()).toEqual({ error: 'invalid_request', error_description: 'Value passed for the token was invalid.' });
+    });
+
+    it('requires Basic auth for a confidential client and a form body', async () => {
+      const pair = oauth.issueOAuth2Tokens(USER.userId, SECRET_CLIENT.clientId);
+      const form = { grant_type: 'refresh_token', refresh_token: pair.refreshToken, client_id: SECRET_CLIENT.clientId };
+
+      expect((await refresh(form)).status).toBe(401);
+      const wrong = Buffer.from(`${SECRET_CLIENT.clientId}:nope`).toString('base64');
+      expect((await refresh(form, { authorization: `Basic ${wrong}` })).status).toBe(401);
+      const asJson = await fetch(`${oauth.url}/2/oauth2/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(form) });
+      expect(asJson.status).toBe(400);
+
+      const basic = Buffer.from(`${SECRET_CLIENT.clientId}:${SECRET_CLIENT.clientSecret}`).toString('base64');
+      expect((await refresh(form, { authorization: `Basic ${basic}` })).status).toBe(200);
+    });
+
+    it('refuses a refresh token presented by another client', async () => {
+      const pair = oauth.issueOAuth2Tokens(USER.userId, SECRET_CLIENT.clientId);
+      const res = await refresh({ grant_type: 'refresh_token', refresh_token: pair.refreshToken, client_id: CLIENT.clientId });
+      expect(res.status).toBe(400);
+    });
+  });
+
+  it('filters the timeline by start_time and exclude=replies', async () => {
+    const first = ((await (await tweet('alt')).json()) as { data: { id: string } }).data.id;
+    await tweet('Antwort', { reply: { in_reply_to_tweet_id: first } });
+    const list = async (query: string): Promise<string[]> => {
+      const path = `/2/users/${USER.userId}/tweets?max_results=5&${query}`;
+      const body = (await (await call('GET', path)).json()) as { data?: { text: string }[] };
+      return (body.data ?? []).map((t) => t.text);
+    };
+
+    expect(await list('exclude=replies')).toEqual(['alt']);
+    expect(await list(`start_time=${encodeURIComponent(new Date(Date.now() + 60_000).toISOString())}`)).toEqual([]);
+    expect(await list(`start_time=${encodeURIComponent(new Date(Date.now() - 60_000).toISOString())}`)).toEqual(['Antwort', 'alt']);
+    expect((await call('GET', `/2/users/${USER.userId}/tweets?max_results=5&start_time=gestern`)).status).toBe(400);
+  });
+
+  it('reports and enforces the 24-hour tweet limit when configured', async () => {
+    const daily = await startXFake({ users: [USER], dailyTweetLimit: 1 });
+    try {
+      const post = (text: string): Promise<Response> =>
+        fetch(`${daily.url}/2/tweets`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${USER.bearerToken}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ text }),
+        });
+      const ok = await post('eins');
+      expect(ok.status).toBe(201);
+      expect(ok.headers.get('x-user-limit-24hour-remaining')).toBe('0');
+
+      const over = await post('zwei');
+      expect(over.status).toBe(429);
+      expect(Number(over.headers.get('x-rate-limit-remaining'))).toBeGreaterThan(0);
+      expect(Number(over.headers.get('x-user-limit-24hour-reset'))).toBeGreaterThan(Date.now() / 1000 + 23 * 3600);
+      expect(daily.tweets.map((t) => t.text)).toEqual(['eins']);
+    } finally {
+      await daily.close();
+    }
+  });
+
   it('closes promptly while a delayed answer is pending', async () => {
     const other = await startXFake({ users: [USER] });
     other.failNext({ delayMs: 10_000 });
