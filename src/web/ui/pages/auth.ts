@@ -1,0 +1,84 @@
+// Login, logout and the language choice.
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Actor } from '../../../domain/actor';
+import type { Role } from '../../../domain/types';
+import type { Deps } from '../../../services/deps';
+import * as users from '../../../services/users';
+import { Api, LANG_COOKIE, chooseLang, str, type Body, type Me } from '../context';
+import { errorSummary, esc, field, page, type FieldErrors } from '../html';
+import { isMessageKey, translator, type Lang } from '../i18n';
+import { safeNext, sendHtml, type Router } from '../index';
+
+function loginPage(lang: Lang, opts: { email?: string; next?: string; general?: string; errors?: FieldErrors; flash?: string }) {
+  const t = translator(lang);
+  const errors = opts.errors ?? {};
+  const body = `<div class="narrow">
+<h1>${t('login.title')}</h1>
+<p>${t('login.intro')}</p>
+${errorSummary(t, opts.general, errors)}
+<form method="post" action="/app/login" class="form" data-progress novalidate>
+<input type="hidden" name="next" value="${esc(opts.next ?? '')}">
+${field({ t, name: 'email', label: t('login.email'), type: 'email', value: opts.email, required: true, autocomplete: 'username', errors })}
+${field({ t, name: 'password', label: t('login.password'), type: 'password', required: true, autocomplete: 'current-password', errors })}
+<div class="actions"><button type="submit" class="button button-primary">${t('login.submit')}</button></div>
+</form></div>`;
+  return page({ lang, t, title: t('login.title'), flash: opts.flash, currentUrl: '/app/login' }, body);
+}
+
+function actorOf(me: Me): Actor {
+  return { userId: me.id, orgId: me.org.id, email: me.email, name: me.name, roles: me.roles as Role[], language: me.language };
+}
+
+export function registerAuthPages(scope: FastifyInstance, app: FastifyInstance, deps: Deps, router: Router) {
+  scope.get('/app/login', async (req, reply) => {
+    const lang = chooseLang(req);
+    const q = (req.query ?? {}) as Record<string, string>;
+    const flash = q.msg && isMessageKey(q.msg) ? translator(lang)(q.msg) : undefined;
+    return sendHtml(reply, 200, loginPage(lang, { next: q.next, flash }));
+  });
+
+  scope.post('/app/login', async (req, reply) => {
+    const lang = chooseLang(req);
+    const t = translator(lang);
+    const body = (req.body ?? {}) as Body;
+    const email = str(body, 'email').trim();
+    const password = str(body, 'password');
+    const next = str(body, 'next');
+    if (!email || !password) {
+      const errors: FieldErrors = {};
+      if (!email) errors.email = t('login.missing');
+      if (!password) errors.password = t('login.missing');
+      return sendHtml(reply, 400, loginPage(lang, { email, next, errors }));
+    }
+    const res = await new Api(app, req, lang).call<{ user: { language: string } }>('POST', '/api/v1/auth/login', { email, password });
+    if (res.error) {
+      return sendHtml(reply, res.status, loginPage(lang, { email, next, general: res.error.message, errors: { password: res.error.message } }));
+    }
+    const cookie = res.headers['set-cookie'];
+    if (cookie) reply.header('set-cookie', cookie as string | string[]);
+    return reply.redirect(safeNext(next), 303);
+  });
+
+  router.post('/app/logout', async (ctx) => {
+    const res = await ctx.api.call('POST', '/api/v1/auth/logout');
+    const cookie = res.headers['set-cookie'];
+    if (cookie) ctx.reply.header('set-cookie', cookie as string | string[]);
+    return ctx.reply.redirect('/app/login?msg=login.loggedOut', 303);
+  });
+
+  // The language choice: a cookie for this browser, and the user's own setting where signed in.
+  // The API lets only admins change a user's language (PATCH /api/v1/users/:id), so the UI
+  // changes the caller's own language field through the users service.
+  scope.post('/app/language', async (req: FastifyRequest, reply) => {
+    const body = (req.body ?? {}) as Body;
+    const lang: Lang = str(body, 'lang') === 'en' ? 'en' : 'de';
+    const next = str(body, 'next');
+    reply.setCookie(LANG_COOKIE, lang, { path: '/', sameSite: 'lax', httpOnly: true, maxAge: 365 * 24 * 3600, secure: deps.config.secureCookies });
+    const meRes = await new Api(app, req, lang).call<Me>('GET', '/api/v1/me');
+    if (!meRes.error && str(body, '_csrf') === meRes.data.csrfToken) {
+      await users.update(deps, actorOf(meRes.data), meRes.data.id, { language: lang }).catch((err) => deps.log.warn({ err }, 'language not saved'));
+    }
+    const target = next === '/app/login' || next.startsWith('/app/login?') ? '/app/login' : safeNext(next);
+    return reply.redirect(target, 303);
+  });
+}

@@ -1,0 +1,240 @@
+// Post detail (history, errors, links, retry, resolve, reschedule), editing a post by hand, and
+// the calendar (week and month, by channel and status) with its ICS subscription.
+import type { Ctx } from '../context';
+import { str } from '../context';
+import { actionButton, csrfInput, errorSummary, esc, field, statusBadge, type FieldErrors } from '../html';
+import { card, channelLabel, type Post, type PostContent, type PostDetail, type Release } from '../render';
+import { addDays, dayStart, formatDateTime, formatDay, formatMonth, formatTime, localDay, localToUtc, utcToLocalInput, weekday } from '../time';
+import type { Router } from '../index';
+
+const id = (ctx: Ctx) => (ctx.req.params as { id: string }).id;
+
+function accountOf(ctx: Ctx, p: Post) {
+  return ctx.channels.find((c) => c.id === p.channelId)?.name ?? channelLabel(ctx.t, p.channelType);
+}
+
+function rescheduleForm(ctx: Ctx, p: Post, errors: FieldErrors = {}, value?: string): string {
+  const { t } = ctx;
+  return `<form method="post" action="/app/posts/${esc(p.id)}/reschedule" class="form" data-progress novalidate>
+${csrfInput(ctx.me.csrfToken)}
+<p class="notice" id="reschedule-warning">${esc(t('post.rescheduleWarn'))}</p>
+${field({ t, name: 'publishAt', id: `reschedule-${p.id}`, label: t('post.rescheduleField'), type: 'datetime-local', value: value ?? utcToLocalInput(p.publishAt ?? p.dueAt, ctx.tz), hint: t('common.timezone', { tz: ctx.tz }), errors, required: true })}
+<button type="submit" class="button">${esc(t('post.reschedule'))}</button></form>`;
+}
+
+async function postPage(ctx: Ctx, postId: string, problem?: { general: string; errors?: FieldErrors; value?: string }) {
+  const { t } = ctx;
+  const p = await ctx.api.get<PostDetail>(`/api/v1/posts/${postId}`);
+  const csrf = ctx.me.csrfToken;
+  const channel = channelLabel(t, p.channelType);
+  const actions: string[] = [];
+  if (ctx.is('approver') && ['failed', 'unconfirmed', 'held'].includes(p.status)) actions.push(actionButton(`/app/posts/${p.id}/retry`, csrf, t('post.retry'), { cls: 'button button-primary' }));
+  const canEdit = (ctx.is('editor') || ctx.is('approver')) && ['draft', 'scheduled', 'held'].includes(p.status);
+  if (canEdit) actions.push(`<a class="button" href="/app/posts/${esc(p.id)}/edit">${esc(t('post.edit'))}</a>`);
+  const resolve =
+    ctx.is('approver') && p.status === 'unconfirmed'
+      ? `<section class="panel" aria-labelledby="resolve-title"><h2 id="resolve-title">${esc(t('post.resolveTitle'))}</h2><p>${esc(t('post.resolveHint'))}</p>
+<form method="post" action="/app/posts/${esc(p.id)}/resolve" class="form" data-progress>${csrfInput(csrf)}
+${field({ t, name: 'externalUrl', label: t('post.resolveUrl'), type: 'url' })}
+<div class="actions"><button type="submit" name="published" value="yes" class="button button-primary">${esc(t('post.resolvePublished'))}</button>
+<button type="submit" name="published" value="no" class="button">${esc(t('post.resolveNotPublished'))}</button></div></form></section>`
+      : '';
+  const history = p.history.length
+    ? `<div class="table-wrap" role="region" aria-label="${esc(t('post.history'))}" tabindex="0"><table><caption class="sr-only">${esc(t('post.history'))}</caption><thead><tr><th scope="col">${esc(t('post.attempt'))}</th><th scope="col">${esc(t('post.started'))}</th><th scope="col">${esc(t('post.finished'))}</th><th scope="col">${esc(t('post.outcome'))}</th><th scope="col">${esc(t('post.error'))}</th></tr></thead><tbody>
+${p.history.map((a) => `<tr><td>${a.number}</td><td>${esc(formatDateTime(a.startedAt, ctx.tz, ctx.lang))}</td><td>${esc(formatDateTime(a.finishedAt, ctx.tz, ctx.lang))}</td><td>${esc(a.outcome)}</td><td>${a.error ? esc(a.error.message) : ''}</td></tr>`).join('')}
+</tbody></table></div>`
+    : `<p class="empty">${esc(t('post.noAttempts'))}</p>`;
+  const body = `<h1>${esc(t('post.title', { channel }))}</h1>
+${problem ? errorSummary(t, problem.general, problem.errors ?? {}, { publishAt: `reschedule-${p.id}` }) : ''}
+<dl class="meta-list">
+<dt>${esc(t('post.status'))}</dt><dd>${statusBadge(t, p.status)}</dd>
+<dt>${esc(t('post.publishAt'))}</dt><dd>${esc(p.publishAt || p.dueAt ? formatDateTime(p.publishAt ?? p.dueAt, ctx.tz, ctx.lang) : t('common.asap'))}</dd>
+${p.publishedAt ? `<dt>${esc(t('post.publishedAt'))}</dt><dd>${esc(formatDateTime(p.publishedAt, ctx.tz, ctx.lang))}</dd>` : ''}
+${p.heldReason ? `<dt>${esc(t('status.held'))}</dt><dd>${esc(p.heldReason)}</dd>` : ''}
+${p.error ? `<dt>${esc(t('post.error'))}</dt><dd class="error-text">${esc(p.error.message)}</dd>` : ''}
+</dl>
+${p.externalUrl ? `<p><a href="${esc(p.externalUrl)}" class="external" rel="noopener noreferrer">${esc(t('post.externalLink'))}</a> <span class="meta">${esc(p.externalUrl)}</span></p>` : ''}
+<p><a href="/app/releases/${esc(p.releaseId)}">${esc(t('post.release'))}</a></p>
+${actions.length ? `<div class="actions">${actions.join(' ')}</div>` : ''}
+${resolve}
+${card(t, p, accountOf(ctx, p))}
+<section aria-labelledby="history-title"><h2 id="history-title">${esc(t('post.history'))}</h2>${history}</section>
+${canEdit ? `<section id="reschedule" class="panel" aria-labelledby="reschedule-title"><h2 id="reschedule-title">${esc(t('post.reschedule'))}</h2>${rescheduleForm(ctx, p, problem?.errors, problem?.value)}</section>` : ''}`;
+  if (problem) ctx.reply.status(problem.errors && Object.keys(problem.errors).length ? 400 : 409);
+  return ctx.render(t('post.title', { channel }), body, { current: 'calendar' });
+}
+
+function editForm(ctx: Ctx, p: Post, values: PostContent & { threadText?: string }, problem?: { general: string; errors: FieldErrors }) {
+  const { t } = ctx;
+  const errors = problem?.errors ?? {};
+  const fields: string[] = [];
+  if (values.title !== undefined) fields.push(field({ t, name: 'title', label: t('post.fieldTitle'), value: values.title, errors }));
+  if (values.html !== undefined) fields.push(field({ t, name: 'html', label: t('post.fieldHtml'), type: 'textarea', rows: 14, value: values.html, errors }));
+  if (values.text !== undefined) fields.push(field({ t, name: 'text', label: t('post.fieldText'), type: 'textarea', rows: 8, value: values.text, errors, attrs: `data-count="${esc(p.channelType)}"` }));
+  if (values.thread !== undefined) fields.push(field({ t, name: 'thread', label: t('post.fieldThread'), type: 'textarea', rows: 10, value: values.threadText ?? values.thread.join('\n---\n'), hint: t('post.fieldThreadHint'), errors }));
+  if (values.link !== undefined) fields.push(field({ t, name: 'link', label: t('post.fieldLink'), type: 'url', value: values.link, errors }));
+  return `${problem ? errorSummary(t, problem.general, errors) : ''}
+<form method="post" action="/app/posts/${esc(p.id)}/edit" class="form" data-progress novalidate>${csrfInput(ctx.me.csrfToken)}
+${fields.join('\n')}
+<div class="actions"><button type="submit" class="button button-primary">${esc(t('common.save'))}</button> <a class="button" href="/app/releases/${esc(p.releaseId)}">${esc(t('common.cancel'))}</a></div></form>
+<section aria-labelledby="current-title"><h2 id="current-title">${esc(t('editor.previews'))}</h2>${card(t, p, accountOf(ctx, p))}</section>`;
+}
+
+// ---- calendar ----
+
+interface CalQuery {
+  view: 'week' | 'month';
+  start: string;
+  channelId: string;
+  status: string;
+}
+
+function calQuery(ctx: Ctx): CalQuery {
+  const q = ctx.query;
+  const view = q.view === 'month' ? 'month' : 'week';
+  const day = /^\d{4}-\d{2}-\d{2}$/.test(q.date ?? '') ? q.date! : localDay(new Date(), ctx.tz);
+  const start = view === 'week' ? addDays(day, 1 - weekday(day)) : `${day.slice(0, 7)}-01`;
+  return { view, start, channelId: q.channelId ?? '', status: q.status ?? '' };
+}
+
+function calLink(q: CalQuery, change: Partial<CalQuery> & { date?: string }): string {
+  const next = { ...q, ...change };
+  const params = new URLSearchParams({ view: next.view, date: change.date ?? next.start });
+  if (next.channelId) params.set('channelId', next.channelId);
+  if (next.status) params.set('status', next.status);
+  return `/app/calendar?${params.toString()}`;
+}
+
+const STATUSES = ['draft', 'scheduled', 'held', 'publishing', 'published', 'failed', 'unconfirmed', 'cancelled'];
+
+async function calendarPage(ctx: Ctx, feedUrl?: string) {
+  const { t } = ctx;
+  const q = calQuery(ctx);
+  const end = q.view === 'week' ? addDays(q.start, 7) : (() => {
+    const d = new Date(`${q.start}T12:00:00Z`);
+    d.setUTCMonth(d.getUTCMonth() + 1);
+    return d.toISOString().slice(0, 10);
+  })();
+  const from = dayStart(q.start, ctx.tz);
+  const to = new Date(dayStart(end, ctx.tz).getTime() - 1);
+  const params = new URLSearchParams({ from: from.toISOString(), to: to.toISOString() });
+  if (q.channelId) params.set('channelId', q.channelId);
+  if (q.status) params.set('status', q.status);
+  const [posts, releases] = await Promise.all([ctx.api.get<Post[]>(`/api/v1/posts?${params.toString()}`), ctx.api.get<Release[]>('/api/v1/releases')]);
+  const titles = new Map(releases.map((r) => [r.id, r.title]));
+  const byDay = new Map<string, Post[]>();
+  for (const p of posts) {
+    const when = p.publishedAt ?? p.dueAt ?? p.publishAt;
+    if (!when) continue;
+    const day = localDay(new Date(when), ctx.tz);
+    byDay.set(day, [...(byDay.get(day) ?? []), p]);
+  }
+  const item = (p: Post) => {
+    const when = p.publishedAt ?? p.dueAt ?? p.publishAt!;
+    const movable = (ctx.is('editor') || ctx.is('approver')) && ['draft', 'scheduled', 'held'].includes(p.status);
+    return `<li class="cal-item cal-${esc(p.status)}"><span class="cal-time">${esc(formatTime(when, ctx.tz, ctx.lang))}</span>
+<a href="/app/posts/${esc(p.id)}">${esc(titles.get(p.releaseId) ?? '')}</a>
+<span class="cal-channel">${esc(accountOf(ctx, p))}</span> ${statusBadge(t, p.status)}
+${movable ? `<a class="cal-move" href="/app/posts/${esc(p.id)}#reschedule" title="${esc(t('cal.rescheduleHint'))}">${esc(t('post.reschedule'))}<span class="sr-only">: ${esc(titles.get(p.releaseId) ?? '')}, ${esc(accountOf(ctx, p))} (${esc(t('cal.rescheduleHint'))})</span></a>` : ''}</li>`;
+  };
+  const dayBlock = (day: string, compact: boolean) => {
+    const list = (byDay.get(day) ?? []).sort((a, b) => String(a.publishedAt ?? a.dueAt ?? a.publishAt).localeCompare(String(b.publishedAt ?? b.dueAt ?? b.publishAt)));
+    return `<h3 class="cal-day-title">${esc(formatDay(day, ctx.lang, compact ? 'short' : 'long'))}</h3>${list.length ? `<ul class="cal-list">${list.map(item).join('')}</ul>` : compact ? '' : `<p class="empty">${esc(t('cal.empty'))}</p>`}`;
+  };
+  let grid: string;
+  let heading: string;
+  if (q.view === 'week') {
+    heading = t('cal.weekOf', { from: formatDay(q.start, ctx.lang, 'short'), to: formatDay(addDays(q.start, 6), ctx.lang, 'short') });
+    grid = `<div class="cal-week">${[0, 1, 2, 3, 4, 5, 6].map((i) => `<section class="cal-day">${dayBlock(addDays(q.start, i), false)}</section>`).join('')}</div>`;
+  } else {
+    heading = formatMonth(q.start, ctx.lang);
+    const days: string[] = [];
+    for (let d = q.start; d < end; d = addDays(d, 1)) days.push(d);
+    const lead = weekday(q.start) - 1;
+    grid = `<div class="cal-month">${Array.from({ length: lead }, () => '<div class="cal-pad" aria-hidden="true"></div>').join('')}${days
+      .map((d) => `<section class="cal-day${byDay.has(d) ? ' cal-has' : ' cal-none'}">${dayBlock(d, true)}</section>`)
+      .join('')}</div>`;
+  }
+  const step = (dir: 1 | -1) => {
+    if (q.view === 'week') return calLink(q, { date: addDays(q.start, 7 * dir) });
+    const d = new Date(`${q.start}T12:00:00Z`);
+    d.setUTCMonth(d.getUTCMonth() + dir);
+    return calLink(q, { date: d.toISOString().slice(0, 10) });
+  };
+  const filters = `<form method="get" action="/app/calendar" class="form filters">
+<div class="field"><label for="cal-view">${esc(t('cal.view'))}</label><select id="cal-view" name="view"><option value="week"${q.view === 'week' ? ' selected' : ''}>${esc(t('cal.week'))}</option><option value="month"${q.view === 'month' ? ' selected' : ''}>${esc(t('cal.month'))}</option></select></div>
+<input type="hidden" name="date" value="${esc(q.start)}">
+<div class="field"><label for="cal-channel">${esc(t('cal.channel'))}</label><select id="cal-channel" name="channelId"><option value="">${esc(t('common.all'))}</option>${ctx.channels.map((c) => `<option value="${esc(c.id)}"${q.channelId === c.id ? ' selected' : ''}>${esc(c.name)}</option>`).join('')}</select></div>
+<div class="field"><label for="cal-status">${esc(t('cal.status'))}</label><select id="cal-status" name="status"><option value="">${esc(t('common.all'))}</option>${STATUSES.map((s) => `<option value="${s}"${q.status === s ? ' selected' : ''}>${esc(t(`status.${s}` as 'status.draft'))}</option>`).join('')}</select></div>
+<div class="actions"><button type="submit" class="button">${esc(t('common.filter'))}</button></div></form>`;
+  const feed = `<section class="panel" aria-labelledby="feed-title"><h2 id="feed-title">${esc(t('cal.feed'))}</h2><p class="hint">${esc(t('cal.feedHint'))}</p>
+${feedUrl ? `<div class="field"><label for="feed-url">${esc(t('cal.feedUrl'))}</label><input id="feed-url" type="text" readonly value="${esc(feedUrl)}" data-select-all></div>` : actionButton('/app/calendar/feed', ctx.me.csrfToken, t('cal.feedCreate'))}</section>`;
+  const body = `<h1>${esc(t('cal.title'))}</h1>
+${filters}
+<nav class="cal-nav" aria-label="${esc(t('cal.title'))}"><a class="button" href="${esc(step(-1))}">← ${esc(t('cal.prev'))}</a> <a class="button" href="${esc(calLink(q, { date: localDay(new Date(), ctx.tz) }))}">${esc(t('cal.today'))}</a> <a class="button" href="${esc(step(1))}">${esc(t('cal.next'))} →</a></nav>
+<h2 class="cal-heading">${esc(heading)}</h2>
+<p class="meta">${esc(t('common.timezone', { tz: ctx.tz }))} · ${esc(t('cal.rescheduleHint'))}</p>
+${grid}
+${feed}`;
+  return ctx.render(t('cal.title'), body, { current: 'calendar' });
+}
+
+export function registerPostPages(router: Router) {
+  router.get('/app/posts/:id', (ctx) => postPage(ctx, id(ctx)));
+  router.post('/app/posts/:id/retry', async (ctx) => {
+    const res = await ctx.api.call('POST', `/api/v1/posts/${id(ctx)}/retry`);
+    if (res.error) return postPage(ctx, id(ctx), { general: res.error.message });
+    return ctx.reply.redirect(`/app/posts/${id(ctx)}?msg=post.retried`, 303);
+  });
+  router.post('/app/posts/:id/resolve', async (ctx) => {
+    const url = str(ctx.body, 'externalUrl').trim();
+    const published = str(ctx.body, 'published') === 'yes';
+    const res = await ctx.api.call('POST', `/api/v1/posts/${id(ctx)}/resolve`, { published, ...(published && url ? { externalUrl: url } : {}) });
+    if (res.error) return postPage(ctx, id(ctx), { general: res.error.message });
+    return ctx.reply.redirect(`/app/posts/${id(ctx)}?msg=post.resolved`, 303);
+  });
+  router.post('/app/posts/:id/reschedule', async (ctx) => {
+    const value = str(ctx.body, 'publishAt');
+    const when = localToUtc(value, ctx.tz);
+    if (!when) return postPage(ctx, id(ctx), { general: ctx.t('field.invalidTime'), errors: { publishAt: ctx.t('field.invalidTime') }, value });
+    const res = await ctx.api.call('PATCH', `/api/v1/posts/${id(ctx)}`, { publishAt: when.toISOString() });
+    if (res.error) return postPage(ctx, id(ctx), { general: res.error.message, errors: { publishAt: res.error.message }, value });
+    return ctx.reply.redirect(`/app/posts/${id(ctx)}?msg=post.rescheduled`, 303);
+  });
+  router.get('/app/posts/:id/edit', async (ctx) => {
+    const p = await ctx.api.get<Post>(`/api/v1/posts/${id(ctx)}`);
+    const title = ctx.t('post.edit');
+    return ctx.render(title, `<h1>${esc(title)}: ${esc(channelLabel(ctx.t, p.channelType))}</h1>${editForm(ctx, p, { ...p.content })}`, { current: 'releases' });
+  });
+  router.post('/app/posts/:id/edit', async (ctx) => {
+    const p = await ctx.api.get<Post>(`/api/v1/posts/${id(ctx)}`);
+    const b = ctx.body;
+    const content: PostContent = { ...p.content };
+    if (p.content.title !== undefined) content.title = str(b, 'title');
+    if (p.content.html !== undefined) content.html = str(b, 'html');
+    if (p.content.text !== undefined) content.text = str(b, 'text').replace(/\r\n/g, '\n');
+    const threadText = str(b, 'thread').replace(/\r\n/g, '\n');
+    if (p.content.thread !== undefined) content.thread = threadText.split(/\n\s*---\s*\n/).map((s) => s.trim()).filter(Boolean);
+    if (p.content.link !== undefined) content.link = str(b, 'link').trim() || undefined;
+    const res = await ctx.api.call('PATCH', `/api/v1/posts/${p.id}`, { content });
+    if (res.error) {
+      const errors: FieldErrors = {};
+      for (const d of res.error.details ?? []) {
+        const name = d.path.replace(/^content\./, '').split('.')[0]!;
+        errors[name] ??= d.message;
+      }
+      ctx.reply.status(res.status);
+      const title = ctx.t('post.edit');
+      return ctx.render(title, `<h1>${esc(title)}: ${esc(channelLabel(ctx.t, p.channelType))}</h1>${editForm(ctx, p, { ...content, threadText }, { general: res.error.message, errors })}`, { current: 'releases' });
+    }
+    return ctx.reply.redirect(`/app/releases/${p.releaseId}?msg=post.saved`, 303);
+  });
+
+  router.get('/app/calendar', (ctx) => calendarPage(ctx));
+  router.post('/app/calendar/feed', async (ctx) => {
+    const res = await ctx.api.must<{ token: string }>('POST', '/api/v1/tokens', { name: ctx.t('cal.feedTokenName') });
+    const host = ctx.req.headers.host ?? 'localhost';
+    const url = `${ctx.req.protocol}://${host}/api/v1/calendar.ics?token=${encodeURIComponent(res.token)}`;
+    return calendarPage(ctx, url);
+  });
+}
