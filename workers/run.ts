@@ -43,16 +43,18 @@ export async function runParts(parts: Part[], config: Config, name = parts.join(
     })();
     return stopping;
   };
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-    process.once(signal, () => {
-      deps.log.info({ signal }, 'shutting down');
-      setTimeout(() => {
-        deps.log.error('shutdown took longer than 30 s; exiting');
-        process.exit(1);
-      }, SHUTDOWN_LIMIT_MS).unref();
-      void stop().then(() => process.exit(0));
-    });
-  }
+  // A permanent handler: a second signal while stopping must not kill the calls in flight.
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    deps.log.info({ signal }, 'shutting down');
+    setTimeout(() => {
+      deps.log.error('shutdown took longer than 30 s; exiting');
+      process.exit(1);
+    }, SHUTDOWN_LIMIT_MS).unref();
+    void stop().then(() => process.exit(0));
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
   deps.log.info({ parts, port }, 'herold started');
   return { deps, port, stop };
 }
