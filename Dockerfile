@@ -28,4 +28,4 @@ USER herold
 EXPOSE 8080
 HEALTHCHECK --interval=30s --timeout=5s CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||8080)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
 # Migrations run before the parts start; every part waits for PostgreSQL and Redis by itself.
-CMD ["sh", "-c", "npm run db:migrate && exec npm run serve"]
+CMD ["sh", "-c", "node scripts/migrate.js && exec node --import tsx workers/serve-main.ts"]

@@ -19,7 +19,7 @@ import { claimPost, finishAttempt, holdScheduledPosts, settlePost } from '../sto
 import { completeIfFinished } from '../store/releases';
 import { audit } from './audit';
 import type { Deps } from './deps';
-import { blockChannel, channelWaitMs } from './rate-limit';
+import { blockChannel, blockedMs, channelWaitMs } from './rate-limit';
 import { postHashOf } from './releases';
 
 export interface PublishJob {
@@ -148,6 +148,16 @@ export async function publishPost(
 
   const ctx = publishContext(deps, post, claimed.orgSlug);
   const content = withArticleLink(post.content as PostContent, claimed.articleUrl);
+
+  // A 429 of another job may have arrived since the claim: check once more, right before sending.
+  const blocked = await blockedMs(deps, post.channelId);
+  if (blocked > 0) {
+    await deps.db.$transaction(async (tx) => {
+      await finishAttempt(tx, attemptId, 'rate_limited', { code: 'RATE_LIMITED', message: message('RATE_LIMITED') }, { retryAfterMs: blocked, sent: false });
+      await settlePost(tx, post.id, ['publishing'], { status: 'scheduled' });
+    });
+    return { kind: 'wait', ms: blocked + 250 };
+  }
 
   let result: PublishResult | null = null;
   let foundBy: 'publish' | 'lookup' = 'publish';

@@ -10,11 +10,17 @@ interface OwnLimit {
 
 const blockedKey = (channelId: string) => `herold:channel:${channelId}:blocked-until`;
 
-/** Milliseconds this channel must wait before the next call; 0 when it may go now. */
-export async function channelWaitMs(deps: Deps, channelId: string, settings: Record<string, unknown>): Promise<number> {
-  const now = Date.now();
+/** Milliseconds until the reset the network announced for this channel; 0 when none is pending. */
+export async function blockedMs(deps: Deps, channelId: string): Promise<number> {
   const until = Number(await deps.redis.get(blockedKey(channelId)));
-  if (until > now) return until - now;
+  return Math.max(0, until - Date.now());
+}
+
+/** Milliseconds this channel must wait before the next call; 0 when it may go now. Counts the call. */
+export async function channelWaitMs(deps: Deps, channelId: string, settings: Record<string, unknown>): Promise<number> {
+  const blocked = await blockedMs(deps, channelId);
+  if (blocked > 0) return blocked;
+  const now = Date.now();
   const limit = settings.rateLimit as OwnLimit | undefined;
   if (!limit) return 0;
   const windowMs = limit.perSeconds * 1000;
