@@ -11,6 +11,8 @@ import { checkA11y, HAVE_AXE, type Violation } from './a11y';
 import { Browser, type Page } from './browser';
 
 const SHOTS = join(__dirname, '..', '..', 'docs', 'screenshots');
+/** `HEROLD_SCREENSHOTS=1 npm run test:e2e` refreshes docs/screenshots/; other runs leave them alone. */
+const TAKE_SCREENSHOTS = process.env.HEROLD_SCREENSHOTS === '1';
 const FIXTURE = join(__dirname, '..', 'fixtures', 'releases', 'kbw-social-media-buergerbeteiligung.txt');
 const PASSWORD = 'correct horse battery';
 
@@ -37,14 +39,14 @@ afterAll(async () => {
   await h?.close();
 });
 
-/** Accessibility at both widths, and a screenshot of each for docs/screenshots/. */
+/** Accessibility at both widths, and (on request) a screenshot of each for docs/screenshots/. */
 async function audit(page: Page, name: string) {
   for (const width of [1280, 375]) {
     await page.setViewport(width);
     await new Promise((r) => setTimeout(r, 50));
     const violations = await checkA11y(page);
     found.push({ page: name, width, violations });
-    await page.screenshot(join(SHOTS, `${name}-${width}.png`));
+    if (TAKE_SCREENSHOTS) await page.screenshot(join(SHOTS, `${name}-${width}.png`));
   }
   await page.setViewport(1280);
   const bad = found.filter((f) => f.page === name && f.violations.length);

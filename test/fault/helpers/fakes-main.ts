@@ -1,0 +1,152 @@
+// The loopback fakes of the fault suite, in a process of their own, so that a busy test process
+// (seeding hundreds of releases) does not slow the "networks" down or skew their timestamps.
+//
+//   node --import tsx test/fault/helpers/fakes-main.ts
+//
+// prints one JSON line {graph, x, control} with the URLs, then serves:
+// - graph / x: a recording proxy in front of the Graph and X fakes of src/simulated. Every
+//   request is logged (unbounded, with millisecond arrival time). Publish calls (POST …/feed,
+//   POST /2/tweets) can be delayed and can meet a random fault (the fake answers it in its own
+//   error shape through failNext), at a configurable rate.
+// - control: a small JSON API for the tests (config, reset, pages, users, tokens, state).
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { startGraphFake } from '../../../src/simulated/graph-fake';
+import { readBody, type StatusFault } from '../../../src/simulated/http-util';
+import { startXFake } from '../../../src/simulated/x-fake';
+
+export interface FakesConfig {
+  /** Probability (0..1) that a publish call meets one of `faults`. */
+  rate: number;
+  graphFaults: StatusFault[];
+  xFaults: StatusFault[];
+  /** Delay of every publish call before it reaches the fake (calls "in flight"). */
+  delayMs: number;
+}
+
+export interface LogEntry {
+  net: 'graph' | 'x';
+  method: string;
+  path: string;
+  publish: boolean;
+  at: number;
+  endAt?: number;
+  status?: number;
+  injected?: number;
+}
+
+const DEFAULT_CONFIG: FakesConfig = { rate: 0, graphFaults: [], xFaults: [], delayMs: 0 };
+
+async function main() {
+  const graph = await startGraphFake({ duplicateWindowMs: 0, callsPerHour: 1_000_000_000 });
+  const big = 1_000_000_000;
+  const x = await startXFake({ duplicateWindowMs: 0, rateLimits: { tweets: big, me: big, timeline: big, lookup: big } });
+  let config: FakesConfig = { ...DEFAULT_CONFIG };
+  let log: LogEntry[] = [];
+
+  function proxy(net: 'graph' | 'x', target: string) {
+    const targetUrl = new URL(target);
+    return http.createServer((req, res) => {
+      void (async () => {
+        const url = new URL(req.url ?? '/', 'http://fake.invalid');
+        const method = (req.method ?? 'GET').toUpperCase();
+        const publish = method === 'POST' && (net === 'x' ? url.pathname === '/2/tweets' : /\/feed$/.test(url.pathname));
+        const entry: LogEntry = { net, method, path: url.pathname, publish, at: Date.now() };
+        log.push(entry);
+        const body = await readBody(req).catch(() => '');
+        if (publish) {
+          if (config.delayMs > 0) await new Promise((r) => setTimeout(r, config.delayMs));
+          const faults = net === 'x' ? config.xFaults : config.graphFaults;
+          if (faults.length > 0 && Math.random() < config.rate) {
+            const fault = faults[Math.floor(Math.random() * faults.length)]!;
+            entry.injected = fault.status;
+            (net === 'x' ? x : graph).failNext(fault, 1, { method, path: url.pathname });
+          }
+        }
+        const upstream = http.request(
+          { host: targetUrl.hostname, port: targetUrl.port, method, path: req.url, headers: { ...req.headers, host: targetUrl.host } },
+          (up) => {
+            entry.status = up.statusCode;
+            res.writeHead(up.statusCode ?? 502, up.headers);
+            up.pipe(res);
+            up.on('end', () => {
+              entry.endAt = Date.now();
+            });
+          },
+        );
+        upstream.on('error', () => {
+          entry.status = 502;
+          entry.endAt = Date.now();
+          if (!res.headersSent) res.writeHead(502);
+          res.end();
+        });
+        upstream.end(body);
+      })();
+    });
+  }
+
+  const listen = (server: http.Server) =>
+    new Promise<string>((resolve) => server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)));
+
+  const control = http.createServer((req, res) => {
+    void (async () => {
+      const raw = await readBody(req).catch(() => '');
+      const input = (raw ? JSON.parse(raw) : {}) as Record<string, unknown>;
+      const reply = (status: number, body: unknown) => {
+        const payload = JSON.stringify(body ?? {});
+        res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) });
+        res.end(payload);
+      };
+      try {
+        switch (`${req.method} ${req.url}`) {
+          case 'POST /config':
+            config = { ...DEFAULT_CONFIG, ...(input as Partial<FakesConfig>) };
+            return reply(200, config);
+          case 'POST /reset':
+            graph.reset();
+            x.reset();
+            log = [];
+            config = { ...DEFAULT_CONFIG };
+            return reply(200, {});
+          case 'POST /graph/page':
+            graph.addPage(input as never);
+            return reply(200, {});
+          case 'POST /graph/expire':
+            graph.expireToken(String(input.token));
+            return reply(200, {});
+          case 'POST /x/user':
+            x.addUser(input as never);
+            return reply(200, {});
+          case 'POST /x/revoke':
+            x.revokeToken(String(input.token));
+            return reply(200, {});
+          case 'GET /state':
+            return reply(200, {
+              graphPosts: graph.posts.map((p) => ({ pageId: p.pageId, message: p.message ?? '', link: p.link })),
+              tweets: x.tweets.map((t) => ({ authorId: t.authorId, text: t.text, id: t.id, inReplyToTweetId: t.inReplyToTweetId })),
+              log,
+            });
+          default:
+            return reply(404, { error: 'unknown' });
+        }
+      } catch (err) {
+        return reply(500, { error: (err as Error).message });
+      }
+    })();
+  });
+
+  const urls = {
+    graph: await listen(proxy('graph', graph.url)),
+    x: await listen(proxy('x', x.url)),
+    control: await listen(control),
+  };
+  process.stdout.write(`${JSON.stringify(urls)}\n`);
+  const stop = () => process.exit(0);
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+  // The test process owns us: when it goes, we go.
+  process.stdin.on('end', stop);
+  process.stdin.resume();
+}
+
+void main();

@@ -1,0 +1,511 @@
+// Shared machinery of the fault suite: a dedicated database and Redis db, the fakes process,
+// Herold's real entry points as child processes, seeding through the real API (app.inject),
+// and the bookkeeping every scenario reports (duplicates, lost, unconfirmed, timings).
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { appendFileSync, createWriteStream, mkdirSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import pg from 'pg';
+import { loadConfig, type Config } from '../../../config/load';
+import { buildApp } from '../../../src/http/app';
+import { closeDeps, createDeps } from '../../../src/runtime';
+import type { Deps } from '../../../src/services/deps';
+import { call, createTestOrg, TEST_SECRET_KEY, type Harness, type TestOrg } from '../../helpers/harness';
+import { testDatabaseUrl } from '../../helpers/env';
+import type { FakesConfig, LogEntry } from './fakes-main';
+
+export const ROOT = join(__dirname, '../../..');
+export const QUICK = process.env.HEROLD_FAULT_QUICK === '1';
+export const VARIANT = QUICK ? 'quick' : 'full';
+export const LOG_DIR = join(tmpdir(), 'herold-fault-logs');
+
+/** A database of its own: the scheduler sweeps every organisation, so a shared one would mix suites. */
+export function faultDatabaseUrl(): string {
+  const url = new URL(testDatabaseUrl());
+  url.pathname = '/herold_fault';
+  return url.toString();
+}
+/** A Redis db of its own (the machine's Redis is shared): only this db is ever flushed. */
+export const FAULT_REDIS_URL = process.env.HEROLD_FAULT_REDIS_URL ?? 'redis://127.0.0.1:6379/12';
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export async function waitUntil<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs: number, everyMs = 250): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    // A probe may fail while PostgreSQL restarts: that only means "not yet".
+    const value = await probe().catch(() => null);
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(everyMs);
+  }
+}
+
+/** Drops and re-creates the fault database, then migrates it (each scenario file starts clean). */
+export async function prepareDatabase(): Promise<void> {
+  const url = new URL(faultDatabaseUrl());
+  const name = url.pathname.slice(1);
+  const admin = new URL(url.toString());
+  admin.pathname = '/postgres';
+  const client = new pg.Client({ connectionString: admin.toString() });
+  await client.connect();
+  try {
+    await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  } finally {
+    await client.end();
+  }
+  execFileSync(process.execPath, [join(ROOT, 'scripts/migrate.js'), '--create', '--quiet'], {
+    env: { ...process.env, DATABASE_URL: url.toString() },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Child processes
+
+const children = new Set<HeroldProcess>();
+let exitHookInstalled = false;
+function installExitHook() {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.once('exit', () => {
+    for (const child of children) child.killNow();
+  });
+}
+
+export interface HeroldProcess {
+  name: string;
+  /** Pid of the Herold process (leader of its process group). */
+  pid: number;
+  /** Pid of the node process that runs Herold (from its "herold started" log line). */
+  nodePid?: number;
+  workerId?: string;
+  child: ChildProcess;
+  started: Promise<void>;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>;
+  alive(): boolean;
+  /** Sends a signal to the whole process group. */
+  signal(sig: NodeJS.Signals): void;
+  killNow(): void;
+}
+
+/** Environment of every Herold process of the suite. */
+export function heroldEnv(extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? '/tmp',
+    DATABASE_URL: faultDatabaseUrl(),
+    REDIS_URL: FAULT_REDIS_URL,
+    HEROLD_SECRET_KEY: TEST_SECRET_KEY,
+    HEROLD_PUBLIC_URL: 'http://herold.fault.test',
+    HEROLD_SWEEP_SECONDS: '2',
+    HEROLD_WORKER_CONCURRENCY: '20',
+    HEROLD_RETRY_BASE_MS: '500',
+    HEROLD_STALE_PUBLISHING_SECONDS: '20',
+    PORT: '0',
+    LOG_LEVEL: 'info',
+    ...extra,
+  };
+}
+
+/**
+ * Starts `node --import tsx workers/<kind>-main.ts` (what `npm run worker|scheduler|api` runs) in
+ * a process group of its own, so a signal reaches everything it started.
+ */
+export function spawnHerold(kind: 'worker' | 'scheduler' | 'api', name: string, env: Record<string, string> = {}): HeroldProcess {
+  installExitHook();
+  mkdirSync(LOG_DIR, { recursive: true });
+  const logFile = createWriteStream(join(LOG_DIR, `${name}.log`), { flags: 'a' });
+  const child = spawn(process.execPath, ['--import', 'tsx', `workers/${kind}-main.ts`], {
+    cwd: ROOT,
+    env: heroldEnv(env),
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let resolveStarted!: () => void;
+  let rejectStarted!: (err: Error) => void;
+  const started = new Promise<void>((resolve, reject) => {
+    resolveStarted = resolve;
+    rejectStarted = reject;
+  });
+  started.catch(() => undefined);
+  let exitedFlag = false;
+  const proc: HeroldProcess = {
+    name,
+    pid: child.pid!,
+    child,
+    started,
+    exited: new Promise((resolve) => {
+      child.once('exit', (code, signal) => {
+        exitedFlag = true;
+        children.delete(proc);
+        rejectStarted(new Error(`${name} exited before it started (code ${code}, signal ${signal})`));
+        resolve({ code, signal, at: Date.now() });
+      });
+    }),
+    alive: () => !exitedFlag,
+    signal(sig) {
+      if (exitedFlag) return;
+      try {
+        process.kill(-child.pid!, sig);
+      } catch {
+        /* already gone */
+      }
+    },
+    killNow() {
+      proc.signal('SIGKILL');
+    },
+  };
+  children.add(proc);
+  const rl = createInterface({ input: child.stdout! });
+  rl.on('line', (line) => {
+    logFile.write(`${line}\n`);
+    if (!proc.nodePid && line.includes('herold started')) {
+      try {
+        proc.nodePid = JSON.parse(line).pid as number;
+        proc.workerId = `${hostname()}:${proc.nodePid}`;
+      } catch {
+        /* not JSON */
+      }
+      resolveStarted();
+    }
+  });
+  child.stderr!.on('data', (chunk: Buffer) => logFile.write(chunk));
+  child.once('exit', () => setTimeout(() => logFile.end(), 100));
+  return proc;
+}
+
+export async function startHerold(kind: 'worker' | 'scheduler' | 'api', name: string, env: Record<string, string> = {}): Promise<HeroldProcess> {
+  const proc = spawnHerold(kind, name, env);
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${name} did not start within 60 s`)), 60_000);
+  });
+  try {
+    await Promise.race([proc.started, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+  return proc;
+}
+
+/** SIGKILL to every child still running, then wait for them. */
+export async function killAll(): Promise<void> {
+  const all = [...children].filter((c) => c.name !== 'fakes');
+  for (const child of all) child.killNow();
+  await Promise.all(all.map((c) => c.exited));
+}
+
+// ---------------------------------------------------------------------------------------------
+// The fakes process
+
+export interface FakeState {
+  graphPosts: { pageId: string; message: string; link?: string }[];
+  tweets: { authorId: string; text: string; id: string; inReplyToTweetId?: string }[];
+  log: LogEntry[];
+}
+
+export interface Fakes {
+  graph: string;
+  x: string;
+  control: string;
+  config(c: Partial<FakesConfig>): Promise<void>;
+  reset(): Promise<void>;
+  addPage(page: { id: string; name: string; accessToken: string }): Promise<void>;
+  expireGraphToken(token: string): Promise<void>;
+  addXUser(user: Record<string, string>): Promise<void>;
+  revokeXToken(token: string): Promise<void>;
+  state(): Promise<FakeState>;
+  close(): Promise<void>;
+}
+
+export async function startFakes(): Promise<Fakes> {
+  installExitHook();
+  const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'fakes-main.ts')], { cwd: ROOT, stdio: ['pipe', 'pipe', 'inherit'] });
+  const first = await new Promise<string>((resolve, reject) => {
+    const rl = createInterface({ input: child.stdout! });
+    rl.once('line', resolve);
+    child.once('exit', (code) => reject(new Error(`fakes exited with ${code}`)));
+  });
+  const urls = JSON.parse(first) as { graph: string; x: string; control: string };
+  const post = async (path: string, body: unknown = {}) => {
+    const res = await fetch(`${urls.control}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    if (!res.ok) throw new Error(`fakes ${path}: ${res.status} ${await res.text()}`);
+  };
+  const fakeProc = { name: 'fakes', killNow: () => child.kill('SIGKILL') } as unknown as HeroldProcess;
+  children.add(fakeProc);
+  return {
+    ...urls,
+    config: (c) => post('/config', c),
+    reset: () => post('/reset'),
+    addPage: (page) => post('/graph/page', page),
+    expireGraphToken: (token) => post('/graph/expire', { token }),
+    addXUser: (user) => post('/x/user', user),
+    revokeXToken: (token) => post('/x/revoke', { token }),
+    state: async () => (await (await fetch(`${urls.control}/state`)).json()) as FakeState,
+    close: async () => {
+      children.delete(fakeProc);
+      child.stdin!.end();
+      child.kill('SIGTERM');
+      await new Promise((r) => (child.exitCode !== null || child.signalCode !== null ? r(null) : child.once('exit', r)));
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The test process's own Herold: the real HTTP app via inject, for seeding and for the API calls
+// of the scenarios (pause, new credentials). It runs no worker and no scheduler.
+
+export interface Suite {
+  h: Harness;
+  config: Config;
+  deps: Deps;
+  fakes: Fakes;
+  close(): Promise<void>;
+}
+
+export async function startSuite(): Promise<Suite> {
+  await prepareDatabase();
+  const config = loadConfig({ ...heroldEnv(), LOG_LEVEL: 'silent' });
+  const deps = createDeps(config, 'fault-test');
+  await deps.redis.flushdb();
+  const app = await buildApp(deps);
+  const fakes = await startFakes();
+  const h = { config, deps, app } as unknown as Harness;
+  return {
+    h,
+    config,
+    deps,
+    fakes,
+    async close() {
+      await killAll();
+      await fakes.close().catch(() => undefined);
+      await app.close();
+      await closeDeps(deps);
+    },
+  };
+}
+
+export interface SocialChannels {
+  facebook: { id: string; pageId: string; token: string };
+  twitter: { id: string; userId: string; accessToken: string; creds: Record<string, string> }[];
+}
+
+/** A Facebook Page on the Graph fake and `xCount` X accounts on the X fake, added through the API. */
+export async function addSocialChannels(s: Suite, org: TestOrg, xCount = 1): Promise<SocialChannels> {
+  const create = async (body: unknown) => {
+    const res = await call(s.h, 'POST', '/api/v1/channels', { token: org.admin.token, body });
+    if (res.statusCode !== 201) throw new Error(`channel: ${res.statusCode} ${res.body}`);
+    return res.json().id as string;
+  };
+  const pageId = String(100000 + Math.floor(Math.random() * 899999));
+  const pageToken = `EAAfault${randomBytes(8).toString('hex')}`;
+  await s.fakes.addPage({ id: pageId, name: `Seite ${org.slug}`, accessToken: pageToken });
+  const facebook = {
+    id: await create({ type: 'facebook', name: 'Facebook', settings: { pageId, apiBaseUrl: s.fakes.graph }, credentials: { pageAccessToken: pageToken } }),
+    pageId,
+    token: pageToken,
+  };
+  const twitter: SocialChannels['twitter'] = [];
+  for (let i = 0; i < xCount; i += 1) {
+    const userId = String(1_000_000_000 + Math.floor(Math.random() * 1e9));
+    const creds = {
+      appKey: `ck-${randomBytes(6).toString('hex')}`,
+      appSecret: `cs-${randomBytes(8).toString('hex')}`,
+      accessToken: `${userId}-${randomBytes(8).toString('hex')}`,
+      accessSecret: `as-${randomBytes(8).toString('hex')}`,
+    };
+    await s.fakes.addXUser({ userId, username: `${org.slug.replace(/-/g, '_')}_${i}`, ...creds });
+    const id = await create({ type: 'twitter', name: `X ${i}`, settings: { apiBaseUrl: s.fakes.x }, credentials: creds });
+    twitter.push({ id, userId, accessToken: creds.accessToken, creds });
+  }
+  return { facebook, twitter };
+}
+
+export async function newOrg(s: Suite): Promise<TestOrg> {
+  return createTestOrg(s.h);
+}
+
+export interface Seeded {
+  tag: string;
+  releaseIds: string[];
+  seedMs: number;
+}
+
+/**
+ * Creates, submits and approves `count` releases through the API (author ≠ approver), each with
+ * a unique marker `[tag-i]` in its title so that every post on a fake can be traced back.
+ */
+export async function seedReleases(
+  s: Suite,
+  org: TestOrg,
+  channelIds: string[],
+  count: number,
+  opts: { tag: string; publishAt?: (i: number) => Date | undefined; parallel?: number; crisis?: boolean } = { tag: 'x' },
+): Promise<Seeded> {
+  const started = Date.now();
+  const releaseIds: string[] = new Array(count);
+  let next = 0;
+  const one = async (i: number) => {
+    const publishAt = opts.publishAt?.(i);
+    const created = await call(s.h, 'POST', '/api/v1/releases', {
+      token: org.author.token,
+      body: {
+        title: `Lage ${i} [${opts.tag}-${i}]`,
+        body: `Meldung ${i} der Pressestelle. Bitte beachten Sie die Hinweise.`,
+        channelIds,
+        ...(publishAt ? { publishAt: publishAt.toISOString() } : {}),
+        ...(opts.crisis ? { crisis: true } : {}),
+      },
+    });
+    if (created.statusCode !== 201) throw new Error(`create: ${created.statusCode} ${created.body}`);
+    const release = created.json() as { id: string; revision: number };
+    const submitted = await call(s.h, 'POST', `/api/v1/releases/${release.id}/submit`, { token: org.author.token });
+    if (submitted.statusCode !== 200) throw new Error(`submit: ${submitted.statusCode} ${submitted.body}`);
+    const approved = await call(s.h, 'POST', `/api/v1/releases/${release.id}/approve`, { token: org.approver.token, body: { revision: release.revision } });
+    if (approved.statusCode !== 200) throw new Error(`approve: ${approved.statusCode} ${approved.body}`);
+    releaseIds[i] = release.id;
+  };
+  const lanes = Array.from({ length: opts.parallel ?? 4 }, async () => {
+    while (next < count) await one(next++);
+  });
+  await Promise.all(lanes);
+  return { tag: opts.tag, releaseIds, seedMs: Date.now() - started };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Bookkeeping
+
+export type PostRow = Awaited<ReturnType<typeof postsOf>>[number];
+
+export function postsOf(s: Suite, orgId: string) {
+  return s.deps.db.post.findMany({
+    where: { orgId },
+    select: {
+      id: true,
+      status: true,
+      heldReason: true,
+      errorCode: true,
+      channelId: true,
+      channelType: true,
+      dueAt: true,
+      publishedAt: true,
+      attempts: true,
+      release: { select: { title: true, approvedAt: true } },
+    },
+  });
+}
+
+export function countByStatus(posts: { status: string }[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const p of posts) out[p.status] = (out[p.status] ?? 0) + 1;
+  return out;
+}
+
+const marker = /\[([A-Za-z0-9]+-\d+)\]/;
+
+/** Copies on the fakes per post: key `${channelId}|${marker}`. */
+export function fakeCopies(state: FakeState, channels: SocialChannels): Map<string, number> {
+  const copies = new Map<string, number>();
+  const add = (channelId: string | undefined, text: string) => {
+    const m = marker.exec(text);
+    if (!channelId || !m) return;
+    const key = `${channelId}|${m[1]}`;
+    copies.set(key, (copies.get(key) ?? 0) + 1);
+  };
+  for (const p of state.graphPosts) add(p.pageId === channels.facebook.pageId ? channels.facebook.id : undefined, p.message);
+  // Only the first part of a thread carries the title; replies are not counted as posts.
+  for (const t of state.tweets) if (!t.inReplyToTweetId) add(channels.twitter.find((c) => c.userId === t.authorId)?.id, t.text);
+  return copies;
+}
+
+export interface Tally {
+  posts: number;
+  published: number;
+  failed: number;
+  unconfirmed: number;
+  held: number;
+  /** Posts not in a final state (published, failed, unconfirmed; held where allowed). */
+  lost: number;
+  /** Extra copies on the fakes beyond one per post. */
+  duplicates: number;
+  /** Posts `published` in the database but absent from the fake. */
+  missingOnFake: number;
+  /** Posts on the fake whose database status is neither published nor unconfirmed. */
+  unexpectedOnFake: number;
+  byStatus: Record<string, number>;
+}
+
+export async function tally(s: Suite, orgId: string, channels: SocialChannels, opts: { heldIsFinal?: boolean } = {}): Promise<Tally> {
+  const posts = await postsOf(s, orgId);
+  const copies = fakeCopies(await s.fakes.state(), channels);
+  const byStatus = countByStatus(posts);
+  const finals = new Set(['published', 'failed', 'unconfirmed', ...(opts.heldIsFinal ? ['held'] : [])]);
+  let duplicates = 0;
+  let missingOnFake = 0;
+  let unexpectedOnFake = 0;
+  const known = new Set<string>();
+  for (const p of posts) {
+    const m = marker.exec(p.release.title);
+    const key = `${p.channelId}|${m?.[1]}`;
+    known.add(key);
+    const n = copies.get(key) ?? 0;
+    if (n > 1) duplicates += n - 1;
+    if (p.status === 'published' && n === 0) missingOnFake += 1;
+    if (n > 0 && p.status !== 'published' && p.status !== 'unconfirmed') unexpectedOnFake += 1;
+  }
+  for (const [key, n] of copies) if (!known.has(key)) unexpectedOnFake += n;
+  return {
+    posts: posts.length,
+    published: byStatus.published ?? 0,
+    failed: byStatus.failed ?? 0,
+    unconfirmed: byStatus.unconfirmed ?? 0,
+    held: byStatus.held ?? 0,
+    lost: posts.filter((p) => !finals.has(p.status)).length,
+    duplicates,
+    missingOnFake,
+    unexpectedOnFake,
+    byStatus,
+  };
+}
+
+/** Waits until no post of the organisation is `scheduled` or `publishing` (or the timeout). */
+export async function settle(s: Suite, orgId: string, timeoutMs: number): Promise<number> {
+  const started = Date.now();
+  try {
+    await waitUntil(
+      'all posts settled',
+      async () => (await s.deps.db.post.count({ where: { orgId, status: { in: ['scheduled', 'publishing', 'draft'] } } })) === 0,
+      timeoutMs,
+      500,
+    );
+  } catch {
+    // reported as lost by tally()
+  }
+  return Date.now() - started;
+}
+
+export async function inFlightOf(s: Suite, workerId: string | undefined): Promise<number> {
+  if (!workerId) return 0;
+  return s.deps.db.publicationAttempt.count({ where: { workerId, finishedAt: null } });
+}
+
+export function report(scenario: string, figures: Record<string, string | number>): void {
+  const line = `FAULT ${scenario}: variant=${VARIANT} ${Object.entries(figures)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(' ')}`;
+  // process.stdout (not console.log) keeps jest from wrapping the line in a stack trace.
+  process.stdout.write(`${line}\n`);
+  mkdirSync(LOG_DIR, { recursive: true });
+  appendFileSync(join(LOG_DIR, 'figures.txt'), `${new Date().toISOString()} ${line}\n`);
+}
+
+export const secs = (ms: number) => `${(ms / 1000).toFixed(1)}s`;
+
+export function percentile(values: number[], p: number): number {
+  if (values.length === 0) return 0;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
