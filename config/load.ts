@@ -64,7 +64,7 @@ export function loadConfig(env: Env = process.env): Config {
       const parsed = new URL(raw);
       if (!protocols.includes(parsed.protocol)) throw new Error('protocol');
     } catch {
-      problems.push(`${key}: expected a ${protocols.join(' or ')} URL, got "${raw}"`);
+      problems.push(`${key}: expected a ${protocols.join(' or ')} URL, got "${withoutPassword(raw)}"`);
     }
     return raw;
   };
@@ -98,6 +98,11 @@ export function loadConfig(env: Env = process.env): Config {
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+/** A URL as it may be printed: a password in it is masked (also when the URL is malformed). */
+function withoutPassword(raw: string): string {
+  return raw.replace(/(\/\/[^:/@\s]*:)[^@/\s]*@/, '$1***@');
 }
 
 function isHttps(url: string): boolean {

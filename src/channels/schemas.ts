@@ -1,5 +1,6 @@
 // What each channel type accepts as settings and credentials (API.md "Channels").
 import { z } from 'zod';
+import { isCleanText } from '../domain/text';
 import type { ChannelType } from '../domain/types';
 
 const httpUrl = z
@@ -14,10 +15,10 @@ const base = {
   /** Our own limit per channel account, below the network's. */
   rateLimit: z.object({ max: z.number().int().min(1).max(100_000), perSeconds: z.number().int().min(1).max(86_400) }).strict().optional(),
 };
-const secret = z.string().min(1).max(4000);
+const secret = z.string().min(1).max(4000).refine(isCleanText, { message: 'invalid characters' });
 
 export const SETTINGS: Record<ChannelType, z.ZodType> = {
-  blog: z.object({ ...base, title: z.string().max(200).optional() }).strict(),
+  blog: z.object({ ...base, title: z.string().max(200).refine((s) => isCleanText(s) && !/[\r\n]/.test(s), { message: 'invalid characters' }).optional() }).strict(),
   facebook: z.object({ ...base, pageId: z.string().regex(/^\d{1,40}$/), graphVersion: z.string().regex(/^v\d+\.\d+$/).optional() }).strict(),
   twitter: z.object({ ...base, username: z.string().regex(/^@?\w{1,15}$/).optional() }).strict(),
   wordpress: z.object({ ...base, siteUrl: httpUrl }).strict(),

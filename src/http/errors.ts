@@ -30,6 +30,10 @@ export function toAppError(err: unknown): AppError {
   if (mapped) return new AppError(mapped[0], mapped[1]);
   if (fastifyError?.statusCode === 413) return new AppError(413, 'BODY_TOO_LARGE');
   if (err instanceof SyntaxError) return new AppError(400, 'MALFORMED_JSON');
+  // A last line of defence: validation should have refused such text already.
+  if (/invalid byte sequence|unsupported Unicode escape|cannot be converted to text|lone leading surrogate|invalid input syntax for type uuid/i.test(String((err as Error)?.message))) {
+    return new AppError(400, 'INVALID_ENCODING');
+  }
   if (isConnectionError(err)) return new AppError(503, 'SERVICE_UNAVAILABLE');
   if (fastifyError?.statusCode && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
     return new AppError(fastifyError.statusCode, 'VALIDATION_FAILED');

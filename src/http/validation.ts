@@ -2,17 +2,14 @@
 // lengths are bounded, times carry an offset.
 import { z } from 'zod';
 import { AppError } from '../domain/errors';
-
-// C0 and C1 controls except tab, line feed and carriage return; plus lone surrogates' stand-in.
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\uFFFD]/;
+import { isCleanText } from '../domain/text';
 
 export function text(max: number, min = 0) {
   return z
     .string()
     .max(max)
+    .refine(isCleanText, { message: 'contains control characters or invalid characters' })
     .transform((s) => s.normalize('NFC'))
-    .refine((s) => !CONTROL.test(s), { message: 'contains control characters' })
     .refine((s) => s.trim().length >= min, { message: min > 0 ? 'required' : 'invalid' });
 }
 
@@ -31,7 +28,13 @@ export const httpsUrl = z
   .url()
   .refine((u) => /^https?:\/\//i.test(u), { message: 'only http(s) URLs' });
 
+/** Opaque ids in queries: short and clean (they end up in SQL parameters). */
+export const idFilter = z.string().max(100).refine(isCleanText, { message: 'invalid characters' });
+
 export const email = z.string().max(254).email().transform((s) => s.toLowerCase());
+
+/** The login name as typed: never validated beyond being clean, so the answer reveals nothing. */
+export const loginName = z.string().max(254).refine(isCleanText, { message: 'invalid characters' });
 
 export const media = z
   .array(z.object({ url: httpsUrl, alt: text(1500) }).strict())

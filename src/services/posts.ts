@@ -6,7 +6,7 @@ import { findPost, findPostWithAttempts, listPosts, settlePost } from '../store/
 import { completeIfFinished } from '../store/releases';
 import { findOrgById } from '../store/orgs';
 import { message } from '../i18n/messages';
-import { audit } from './audit';
+import { audit, auditingRefusals } from './audit';
 import type { Deps } from './deps';
 import { enqueueDue } from './scheduling';
 
@@ -28,7 +28,7 @@ export async function getPost(deps: Deps, actor: Actor, id: string) {
  */
 export async function retryPost(deps: Deps, actor: Actor, id: string) {
   if (!hasRole(actor, 'approver')) throw forbidden();
-  const post = await deps.db.$transaction(async (tx) => {
+  const post = await auditingRefusals(deps, actor, 'post.retry', { type: 'post', id }, () => deps.db.$transaction(async (tx) => {
     const post = await findPost(tx, actor.orgId, id);
     if (!post) throw notFound('post');
     if (!['failed', 'unconfirmed', 'held'].includes(post.status)) throw conflict('INVALID_STATUS', { status: post.status });
@@ -43,7 +43,7 @@ export async function retryPost(deps: Deps, actor: Actor, id: string) {
     if (count === 0) throw conflict('INVALID_STATUS', { status: post.status });
     await audit(tx, actor, 'post.retry', { type: 'post', id }, { from: post.status });
     return (await findPost(tx, actor.orgId, id))!;
-  });
+  }));
   await enqueueDue(deps, [post.id]).catch((err) => deps.log.warn({ err }, 'enqueue after retry failed; the sweep will'));
   return post;
 }
@@ -51,7 +51,7 @@ export async function retryPost(deps: Deps, actor: Actor, id: string) {
 /** A person checked the network: the unconfirmed post did or did not appear. */
 export async function resolvePost(deps: Deps, actor: Actor, id: string, outcome: { published: boolean; externalUrl?: string }) {
   if (!hasRole(actor, 'approver')) throw forbidden();
-  return deps.db.$transaction(async (tx) => {
+  return auditingRefusals(deps, actor, 'post.resolve', { type: 'post', id }, () => deps.db.$transaction(async (tx) => {
     const post = await findPost(tx, actor.orgId, id);
     if (!post) throw notFound('post');
     if (post.status !== 'unconfirmed') throw new AppError(409, 'INVALID_STATUS', { status: post.status });
@@ -61,5 +61,5 @@ export async function resolvePost(deps: Deps, actor: Actor, id: string, outcome:
     await audit(tx, actor, 'post.resolved', { type: 'post', id }, outcome);
     await completeIfFinished(tx, post.releaseId);
     return (await findPost(tx, actor.orgId, id))!;
-  });
+  }));
 }

@@ -34,7 +34,7 @@ import {
   voidApprovals,
   type ReleaseWithPosts,
 } from '../store/releases';
-import { audit, auditRefusal } from './audit';
+import { audit, auditingRefusals } from './audit';
 import { blockingWarnings, composeForChannel, remeasure, type ChannelRef, type ComposeContext } from './compose';
 import type { Deps } from './deps';
 import { enqueueDue } from './scheduling';
@@ -331,9 +331,8 @@ export function postHashOf(
 
 export async function approveRelease(deps: Deps, actor: Actor, id: string, revision: number): Promise<ReleaseWithPosts> {
   if (!hasRole(actor, 'approver')) throw forbidden();
-  let due: ReleaseWithPosts | null = null;
-  try {
-    due = await deps.db.$transaction(async (tx) => {
+  const due = await auditingRefusals(deps, actor, 'release.approve', { type: 'release', id }, () =>
+    deps.db.$transaction(async (tx) => {
       const release = await lockRelease(tx, actor.orgId, id);
       if (!release) throw notFound('release');
       assertMayApprove(release, actor.userId);
@@ -359,13 +358,8 @@ export async function approveRelease(deps: Deps, actor: Actor, id: string, revis
       await writeRelease(tx, id, { status: 'scheduled', approvedById: actor.userId, approvedAt: now });
       await audit(tx, actor, 'release.approved', { type: 'release', id }, { revision, contentHash });
       return (await findRelease(tx, actor.orgId, id))!;
-    });
-  } catch (err) {
-    if (err instanceof AppError && (err.code === 'FOUR_EYES_VIOLATION' || err.code === 'STALE_REVISION')) {
-      await auditRefusal(deps, actor, 'release.approve_refused', { type: 'release', id }, err.code);
-    }
-    throw err;
-  }
+    }),
+  );
   // The sweep would find these posts too; enqueueing now only saves the wait for it.
   await enqueueDue(deps, due.posts.filter((p) => p.status === 'scheduled').map((p) => p.id)).catch((err) =>
     deps.log.warn({ err }, 'enqueue after approval failed; the sweep will enqueue'),

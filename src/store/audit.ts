@@ -1,6 +1,6 @@
 // The audit log: append-only (a database trigger refuses UPDATE and DELETE) and hash-chained
 // per organisation, so GET /audit/verify finds any changed or deleted event.
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash, createHmac, hkdfSync, randomUUID } from 'node:crypto';
 import { lockOrg, type DbOrTx, type Tx } from './db';
 import type { AuditEvent } from './generated/client';
 
@@ -16,6 +16,21 @@ export interface AuditInput {
 
 export const GENESIS_HASH = '0'.repeat(64);
 
+interface AuditKey {
+  id: string;
+  key: Buffer;
+}
+
+/**
+ * Event hashes are HMACs keyed from HEROLD_SECRET_KEY (through HKDF, so the credential key itself
+ * never signs anything): without the key nobody can recompute the chain after changing an event.
+ * Old keys (HEROLD_OLD_SECRET_KEYS) keep verifying the events they made. Set once per process.
+ */
+let auditKeys: AuditKey[] = [];
+export function useAuditKeys(secretKeys: { id: string; key: Buffer }[]): void {
+  auditKeys = secretKeys.map(({ id, key }) => ({ id, key: Buffer.from(hkdfSync('sha256', key, Buffer.alloc(0), 'herold-audit-chain', 32)) }));
+}
+
 /** Key order is fixed so the same event always hashes the same. */
 function canonical(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
@@ -28,7 +43,7 @@ function canonical(value: unknown): string {
   return JSON.stringify(value ?? null);
 }
 
-export function eventHash(e: Omit<AuditEvent, 'seq' | 'hash'>): string {
+export function eventHash(e: Omit<AuditEvent, 'seq' | 'hash' | 'keyId'>, key?: Buffer): string {
   const body = canonical({
     id: e.id,
     orgId: e.orgId,
@@ -40,7 +55,8 @@ export function eventHash(e: Omit<AuditEvent, 'seq' | 'hash'>): string {
     entityId: e.entityId,
     data: e.data,
   });
-  return createHash('sha256').update(`${e.prevHash}\n${body}`).digest('hex');
+  const input = `${e.prevHash}\n${body}`;
+  return key ? createHmac('sha256', key).update(input).digest('hex') : createHash('sha256').update(input).digest('hex');
 }
 
 /** Appends inside the caller's transaction, so the event commits with the change it records. */
@@ -64,8 +80,10 @@ export async function appendAudit(tx: Tx, input: AuditInput): Promise<void> {
     data: JSON.parse(JSON.stringify(input.data ?? {})),
     prevHash: last?.hash ?? GENESIS_HASH,
   };
-  const hash = eventHash(event);
-  const created = await tx.auditEvent.create({ data: { ...event, hash } });
+  const signing = auditKeys[0];
+  if (!signing) throw new Error('audit keys are not configured (useAuditKeys)');
+  const hash = eventHash(event, signing.key);
+  const created = await tx.auditEvent.create({ data: { ...event, hash, keyId: signing.id } });
   await tx.auditHead.upsert({
     where: { orgId: input.orgId },
     create: { orgId: input.orgId, seq: created.seq, hash, events: 1 },
@@ -111,7 +129,9 @@ export async function verifyAudit(db: DbOrTx, orgId: string): Promise<VerifyResu
       return headMatches ? { ok: true, events } : { ok: false, events };
     }
     for (const event of batch) {
-      if (event.prevHash !== prevHash || eventHash(event) !== event.hash) {
+      const key = event.keyId ? auditKeys.find((k) => k.id === event.keyId)?.key : undefined;
+      const verifiable = !event.keyId || key !== undefined;
+      if (!verifiable || event.prevHash !== prevHash || eventHash(event, key) !== event.hash) {
         return { ok: false, events, firstBrokenId: event.id };
       }
       prevHash = event.hash;

@@ -14,7 +14,7 @@ import * as users from '../../services/users';
 import { SESSION_COOKIE } from '../auth';
 import { presentPost, presentPostDetail, presentRelease } from '../present';
 import { route, type RouteDef } from '../route';
-import { email, isoTime, line, media, text } from '../validation';
+import { email, httpsUrl, idFilter, isoTime, line, loginName, media, text } from '../validation';
 
 const EDITORS = ['editor', 'approver'] as const;
 const roles = z.array(z.enum(ROLES)).min(1).max(3);
@@ -40,7 +40,7 @@ const postContent = z
     thread: z.array(text(10_000, 1)).min(1).max(50).optional(),
     title: line(300).optional(),
     html: text(200_000).optional(),
-    link: z.string().max(2000).url().optional(),
+    link: httpsUrl.optional(),
     media: media.optional(),
   })
   .strict();
@@ -50,7 +50,7 @@ export const apiRoutes: RouteDef[] = [
   route({
     method: 'POST', path: '/api/v1/auth/login', tag: 'auth', access: 'public',
     summary: 'Sign in; sets the session cookie and returns the CSRF token for writes.',
-    body: z.object({ email: z.string().max(254), password: z.string().max(1000) }).strict(),
+    body: z.object({ email: loginName, password: z.string().max(1000).refine((s) => s.isWellFormed(), { message: 'invalid characters' }) }).strict(),
     async handler({ deps, body, req, reply }) {
       const result = await auth.login(deps, body.email, body.password, req.ip);
       reply.setCookie(SESSION_COOKIE, result.sessionId, {
@@ -249,7 +249,7 @@ export const apiRoutes: RouteDef[] = [
   route({
     method: 'POST', path: '/api/v1/posts/:id/resolve', tag: 'posts', access: ['approver'],
     summary: 'Record whether an unconfirmed post did appear.',
-    body: z.object({ published: z.boolean(), externalUrl: z.string().max(2000).url().optional() }).strict(),
+    body: z.object({ published: z.boolean(), externalUrl: httpsUrl.optional() }).strict(),
     handler: async ({ deps, actor, params, body }) => presentPost(await posts.resolvePost(deps, actor, params.id!, body)),
   }),
 
@@ -309,7 +309,7 @@ export const apiRoutes: RouteDef[] = [
   route({
     method: 'GET', path: '/api/v1/audit', tag: 'audit', access: ['approver', 'admin'],
     summary: 'Audit events, newest first.',
-    query: z.object({ from: isoTime.optional(), to: isoTime.optional(), entityId: z.string().max(100).optional() }).strict(),
+    query: z.object({ from: isoTime.optional(), to: isoTime.optional(), entityId: idFilter.optional() }).strict(),
     handler: async ({ deps, actor, query }) => (await auditService.listEvents(deps, actor, query)).map(auditService.presentEvent),
   }),
   route({

@@ -11,11 +11,13 @@ type ArticleRow = NonNullable<Awaited<ReturnType<typeof findPublishedArticle>>>;
 function toArticle(row: ArticleRow): BlogArticle {
   const content = row.content as PostContent;
   const image = content.media?.[0];
+  // Everything shown comes from the approved post: the release row may already hold the next,
+  // unapproved revision. (Subtitle and dateline are part of the approved html.)
   return {
     slug: row.release.slug,
-    title: row.release.title,
-    subtitle: row.release.subtitle,
-    dateline: row.release.dateline,
+    title: content.title ?? row.release.slug,
+    subtitle: null,
+    dateline: null,
     html: content.html ?? '',
     publishedAt: row.publishedAt ?? new Date(0),
     url: row.externalUrl ?? '',
@@ -25,7 +27,10 @@ function toArticle(row: ArticleRow): BlogArticle {
 }
 
 /** The organisation's blog, if it has a blog channel: the id for queries, the rest for the page. */
+const SLUG = /^[a-z0-9][a-z0-9-]{0,119}$/;
+
 async function loadBlog(deps: Deps, slug: string): Promise<{ orgId: string; org: BlogOrg } | null> {
+  if (!SLUG.test(slug)) return null;
   const org = await findOrgBySlug(deps.db, slug);
   if (!org) return null;
   const channel = await findBlogChannel(deps.db, org.id);
@@ -59,7 +64,7 @@ export function registerBlog(app: FastifyInstance, deps: Deps) {
 
   app.get<{ Params: { org: string; slug: string } }>('/blog/:org/:slug', async (req, reply) => {
     const blog = await loadBlog(deps, req.params.org);
-    const row = blog ? await findPublishedArticle(deps.db, blog.orgId, req.params.slug) : null;
+    const row = blog && SLUG.test(req.params.slug) ? await findPublishedArticle(deps.db, blog.orgId, req.params.slug) : null;
     if (!blog || !row) return html(reply, 404, renderNotFoundPage(blog?.org ?? null, opts));
     return html(reply, 200, renderArticlePage(blog.org, toArticle(row), opts));
   });

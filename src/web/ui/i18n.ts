@@ -60,6 +60,7 @@ const catalogue = {
   'login.submit': ['Anmelden', 'Sign in'],
   'login.loggedOut': ['Sie wurden abgemeldet.', 'You have been signed out.'],
   'login.missing': ['Bitte geben Sie E-Mail-Adresse und Passwort ein.', 'Please enter your e-mail address and password.'],
+  'login.expired': ['Das Anmeldeformular ist abgelaufen. Bitte melden Sie sich erneut an.', 'The sign-in form has expired. Please sign in again.'],
 
   // Dashboard
   'dash.title': ['Übersicht', 'Dashboard'],

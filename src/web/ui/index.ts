@@ -110,7 +110,7 @@ export function registerUi(app: FastifyInstance, deps: Deps): void {
           });
           try {
             const result = await handler(ctx);
-            if (typeof result === 'string') return sendHtml(reply, 200, result);
+            if (typeof result === 'string') return sendHtml(reply, reply.statusCode, result); // a handler may have set 400 or 404
             return result ?? reply;
           } catch (err) {
             if (err instanceof ApiFailure) {

@@ -281,7 +281,10 @@ export function registerAdminPages(router: Router) {
   });
   const channelEdit = async (ctx: Ctx, problem?: { general: string; errors: FieldErrors }) => {
     const c = ctx.channels.find((x) => x.id === id(ctx));
-    if (!c) return ctx.render(ctx.t('error.page'), `<h1>${esc(ctx.t('error.page'))}</h1><p>404</p>`);
+    if (!c) {
+      ctx.reply.status(404);
+      return ctx.render(ctx.t('error.page'), `<h1>${esc(ctx.t('error.page'))}</h1><p>404</p>`);
+    }
     const values = problem
       ? { name: str(ctx.body, 'name'), settings: str(ctx.body, 'settings'), enabled: str(ctx.body, 'enabled') }
       : { name: c.name, settings: JSON.stringify(c.settings ?? {}, null, 2), enabled: c.enabled ? 'on' : '' };
@@ -315,7 +318,10 @@ export function registerAdminPages(router: Router) {
   const userEdit = async (ctx: Ctx, problem?: { general: string; errors: FieldErrors }) => {
     const users = await ctx.api.get<User[]>('/api/v1/users');
     const u = users.find((x) => x.id === id(ctx));
-    if (!u) return ctx.render(ctx.t('error.page'), `<h1>${esc(ctx.t('error.page'))}</h1><p>404</p>`);
+    if (!u) {
+      ctx.reply.status(404);
+      return ctx.render(ctx.t('error.page'), `<h1>${esc(ctx.t('error.page'))}</h1><p>404</p>`);
+    }
     if (problem) ctx.reply.status(400);
     const title = ctx.t('users.edit', { name: u.name });
     return ctx.render(title, `<h1>${esc(title)}</h1>${userForm(ctx, u, problem ? userValues(ctx) : u, problem)}`, { current: 'users' });

@@ -1,5 +1,6 @@
 // Login, logout and the language choice.
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Actor } from '../../../domain/actor';
 import type { Role } from '../../../domain/types';
 import type { Deps } from '../../../services/deps';
@@ -9,7 +10,9 @@ import { errorSummary, esc, field, page, type FieldErrors } from '../html';
 import { isMessageKey, translator, type Lang } from '../i18n';
 import { safeNext, sendHtml, type Router } from '../index';
 
-function loginPage(lang: Lang, opts: { email?: string; next?: string; general?: string; errors?: FieldErrors; flash?: string }) {
+const LOGIN_COOKIE = 'herold_login';
+
+function loginPage(lang: Lang, opts: { email?: string; next?: string; general?: string; errors?: FieldErrors; flash?: string; loginToken: string }) {
   const t = translator(lang);
   const errors = opts.errors ?? {};
   const body = `<div class="narrow">
@@ -18,6 +21,7 @@ function loginPage(lang: Lang, opts: { email?: string; next?: string; general?: 
 ${errorSummary(t, opts.general, errors)}
 <form method="post" action="/app/login" class="form" data-progress novalidate>
 <input type="hidden" name="next" value="${esc(opts.next ?? '')}">
+<input type="hidden" name="_login" value="${esc(opts.loginToken)}">
 ${field({ t, name: 'email', label: t('login.email'), type: 'email', value: opts.email, required: true, autocomplete: 'username', errors })}
 ${field({ t, name: 'password', label: t('login.password'), type: 'password', required: true, autocomplete: 'current-password', errors })}
 <div class="actions"><button type="submit" class="button button-primary">${t('login.submit')}</button></div>
@@ -30,11 +34,21 @@ function actorOf(me: Me): Actor {
 }
 
 export function registerAuthPages(scope: FastifyInstance, app: FastifyInstance, deps: Deps, router: Router) {
+  /**
+   * Login CSRF: the form carries a token that must match a SameSite=Strict cookie, so another
+   * site cannot sign a browser in to an account of its choosing.
+   */
+  const loginToken = (reply: FastifyReply): string => {
+    const token = randomBytes(24).toString('base64url');
+    reply.setCookie(LOGIN_COOKIE, token, { path: '/app/login', sameSite: 'strict', httpOnly: true, secure: deps.config.secureCookies, maxAge: 3600 });
+    return token;
+  };
+
   scope.get('/app/login', async (req, reply) => {
     const lang = chooseLang(req);
     const q = (req.query ?? {}) as Record<string, string>;
     const flash = q.msg && isMessageKey(q.msg) ? translator(lang)(q.msg) : undefined;
-    return sendHtml(reply, 200, loginPage(lang, { next: q.next, flash }));
+    return sendHtml(reply, 200, loginPage(lang, { next: q.next, flash, loginToken: loginToken(reply) }));
   });
 
   scope.post('/app/login', async (req, reply) => {
@@ -44,15 +58,20 @@ export function registerAuthPages(scope: FastifyInstance, app: FastifyInstance, 
     const email = str(body, 'email').trim();
     const password = str(body, 'password');
     const next = str(body, 'next');
+    const sent = str(body, '_login');
+    const expected = req.cookies?.[LOGIN_COOKIE] ?? '';
+    if (!sent || sent.length !== expected.length || !timingSafeEqual(Buffer.from(sent), Buffer.from(expected))) {
+      return sendHtml(reply, 403, loginPage(lang, { email, next, general: t('login.expired'), loginToken: loginToken(reply) }));
+    }
     if (!email || !password) {
       const errors: FieldErrors = {};
       if (!email) errors.email = t('login.missing');
       if (!password) errors.password = t('login.missing');
-      return sendHtml(reply, 400, loginPage(lang, { email, next, errors }));
+      return sendHtml(reply, 400, loginPage(lang, { email, next, errors, loginToken: loginToken(reply) }));
     }
     const res = await new Api(app, req, lang).call<{ user: { language: string } }>('POST', '/api/v1/auth/login', { email, password });
     if (res.error) {
-      return sendHtml(reply, res.status, loginPage(lang, { email, next, general: res.error.message, errors: { password: res.error.message } }));
+      return sendHtml(reply, res.status, loginPage(lang, { email, next, general: res.error.message, errors: { password: res.error.message }, loginToken: loginToken(reply) }));
     }
     const cookie = res.headers['set-cookie'];
     if (cookie) reply.header('set-cookie', cookie as string | string[]);
