@@ -48,16 +48,17 @@ describe('composePost', () => {
       expect(contactAt).toBeGreaterThan(html.indexOf('Das Institut bietet seit mittlerweile'));
       expect(html.slice(contactAt)).toContain('Telefon: 030 293350-0');
       expect(html).toContain('<a href="mailto:Hennig@kbw.de" rel="noopener">Hennig@kbw.de</a>');
-      expect(html).toContain('<a href="http://www.kbw.de" rel="noopener">');
+      // Written without a scheme, so linked over https.
+      expect(html).toContain('<a href="https://www.kbw.de" rel="noopener">');
     });
 
     it('gives wordpress the same article', () => {
       expect(composePost(sample, 'wordpress', { articleUrl: URL }).content).toEqual(post.content);
     });
 
-    it('drops a Markdown heading that repeats the title', () => {
-      const html = composePost({ title: TITLE, body: `# ${TITLE}\n\n## Zwischentitel\n\nText.` }, 'blog', {}).content.html;
-      expect(html).toBe('<h2>Zwischentitel</h2>\n<p>Text.</p>');
+    it('drops a Markdown heading that repeats the title, and shows the heading under it as the subtitle', () => {
+      const html = composePost({ title: TITLE, body: `# ${TITLE}\n\n## Unterzeile\n\nText.\n\n## Zwischentitel\n\nMehr.` }, 'blog', {}).content.html;
+      expect(html).toBe('<p class="subtitle">Unterzeile</p>\n<p>Text.</p>\n<h2>Zwischentitel</h2>\n<p>Mehr.</p>');
     });
 
     it('does not repeat a dateline the body already starts with', () => {
@@ -183,7 +184,8 @@ describe('composePost', () => {
         const post = composePost(sample, channel, {});
         expect(post.warnings).toContainEqual(expect.objectContaining({ code: 'NO_ARTICLE_LINK', severity: 'warning' }));
       }
-      expect(codes(composePost(sample, 'blog', {}))).toEqual([]);
+      // The blog only hears about the information line's phone number outside the press contact.
+      expect(codes(composePost(sample, 'blog', {}))).toEqual(['PERSONAL_PHONE']);
     });
 
     it('refuses a link that is not http(s)', () => {

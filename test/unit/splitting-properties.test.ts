@@ -1,10 +1,29 @@
+// Property tests over generated text (any Unicode, Markdown, HTML) and generated structure
+// (datelines, embargo lines, quotes, lists, boilerplate, every kind of closing block, pasted as
+// one line, from Word or with stray blank lines). The runs add up to RUN_TOTAL; set
+// HEROLD_PROPERTY_SCALE=10 for a long run.
+
 import fc from 'fast-check';
 import { extractUrlsWithIndices, parseTweet } from 'twitter-text';
-import { composePost } from '../../src/domain/splitting';
+import { composePost, type Guidelines } from '../../src/domain/splitting';
 import type { ChannelType, PostContent, ReleaseText } from '../../src/domain/types';
 
-const RUNS = 2000;
-const TIMEOUT = 120_000;
+const SCALE = Math.max(1, Number(process.env.HEROLD_PROPERTY_SCALE) || 1);
+const runs = (n: number): number => n * SCALE;
+/** Runs per property; their sum is the number of generated inputs checked. */
+const RUN_COUNTS = {
+  limitsAnyInput: 2000,
+  wordsWellFormed: 1000,
+  contactWellFormed: 1000,
+  threadNumbering: 1000,
+  blogHtml: 1000,
+  limitsStructure: 2000,
+  wordsAndAtomsStructure: 1500,
+  contactStructure: 1500,
+  leadStructure: 1000,
+} as const;
+const RUN_TOTAL = Object.values(RUN_COUNTS).reduce((a, b) => a + b, 0);
+const TIMEOUT = 120_000 * SCALE;
 const SOCIAL: readonly ChannelType[] = ['facebook', 'twitter', 'mastodon', 'bluesky'];
 
 // Independent measures, written out here rather than imported, so the check does not share
@@ -128,7 +147,7 @@ describe('composePost', () => {
           }
           return true;
         }),
-        { numRuns: RUNS },
+        { numRuns: runs(RUN_COUNTS.limitsAnyInput) },
       );
     },
     TIMEOUT,
@@ -152,7 +171,7 @@ describe('composePost', () => {
           }
           return true;
         }),
-        { numRuns: RUNS },
+        { numRuns: runs(RUN_COUNTS.wordsWellFormed) },
       );
     },
     TIMEOUT,
@@ -169,7 +188,7 @@ describe('composePost', () => {
             ),
           );
         }),
-        { numRuns: RUNS },
+        { numRuns: runs(RUN_COUNTS.contactWellFormed) },
       );
     },
     TIMEOUT,
@@ -190,7 +209,7 @@ describe('composePost', () => {
           }
           return true;
         }),
-        { numRuns: RUNS },
+        { numRuns: runs(RUN_COUNTS.threadNumbering) },
       );
     },
     TIMEOUT,
@@ -204,7 +223,227 @@ describe('composePost', () => {
           const html = composePost(release, 'blog', {}).content.html ?? '';
           return !/<script|<style|\son\w+\s*=|javascript:/i.test(html.replace(/>[^<]*</g, '><'));
         }),
-        { numRuns: RUNS },
+        { numRuns: runs(RUN_COUNTS.blogHtml) },
+      );
+    },
+    TIMEOUT,
+  );
+});
+
+// ---- Generated structure: the parts of a press release, in the shapes they arrive in ----
+
+/** Words of a message: no contact data, some of every atom a thread must not cut. */
+const MESSAGE_WORDS = [
+  'Stadt', 'Bürgerinnen', 'Bürger', 'Verwaltung', 'Rathaus', 'Öffentlichkeitsarbeit', 'Straße', 'die', 'der', 'und',
+  'für', 'mit', 'am', 'im', 'lädt', 'ein', 'Seminar', 'Social-Media-Arbeit', 'Kita', 'Radweg', 'z. B.', 'e. V.', 'u. a.',
+  'u. v. a.', 'd. h.', 'a. D.', 'Dr. Erika', 'Prof. Dr. Max', 'Nr. 12', 'Abs. 2', '§ 43', 'ca. 300', 'bzw.', 'stellv.',
+  'Hauptstr. 5', '1. April', '8. November 2004', '06.09.2012', '10:30 Uhr', '12.00 Uhr', '300 Euro', '2025', 'Köln;',
+  'Berlin,', '–', 'www.musterstadt.example', '🎉', 'Donaudampfschifffahrtsgesellschaft',
+];
+/** Phrases whose words must stay in one post: a thread that parts them fails the property. */
+const ATOMS = MESSAGE_WORDS.filter((w) => w.includes(' ') && w !== '–');
+const messageWord = fc.oneof(
+  { weight: 5, arbitrary: fc.constantFrom(...MESSAGE_WORDS) },
+  { weight: 1, arbitrary: fc.stringMatching(/^[a-zäöüß]{2,14}$/) },
+);
+const messageSentence = fc
+  .tuple(fc.constantFrom('Die', 'Das', 'Am', 'Wir', 'Heute', 'Ab'), fc.array(messageWord, { minLength: 5, maxLength: 35 }), fc.constantFrom('.', '.', '!', '?'))
+  .map(([first, words, end]) => `${first} ${words.join(' ')}${end}`);
+const messageParagraph = fc.array(messageSentence, { minLength: 1, maxLength: 4 }).map((s) => s.join(' '));
+
+const place = fc.constantFrom('Musterstadt', 'Frankfurt am Main', 'Halle (Saale)', 'Landkreis Musterkreis', 'Rostock');
+const date = fc.constantFrom('12.03.2024', '8. November 2004', '1. April 2025', '06.09.2012');
+const datelinePrefix = fc.oneof(
+  fc.tuple(place, date).map(([p, d]) => `${p}, ${d} – `),
+  fc.tuple(place, date).map(([p, d]) => `${p}, den ${d}. `),
+  place.map((p) => `${p} (ots) - `),
+  fc.constant(''),
+);
+const speaker = fc.constantFrom('Bürgermeisterin Dr. Erika Beispiel', 'Landrat Max Muster', 'die Vorsitzende Maria Beispiel');
+const quote = fc
+  .tuple(fc.array(messageWord, { minLength: 3, maxLength: 20 }), fc.constantFrom('so', 'sagt', 'betont'), speaker, fc.constantFrom('„', '"'))
+  .map(([words, verb, who, mark]) => `${mark}Wir ${words.join(' ')}${mark === '„' ? '“' : '"'}, ${verb} ${who}.`);
+const listBlock = fc
+  .tuple(fc.constantFrom('-', '*', '•', '1.', '✅', '📅', '–'), fc.array(fc.array(messageWord, { minLength: 1, maxLength: 8 }), { minLength: 2, maxLength: 5 }))
+  .map(([marker, items]) => items.map((w, i) => `${marker === '1.' ? `${i + 1}.` : marker} ${w.join(' ')}`).join('\n'));
+const boilerplate = messageParagraph.map((p) => `Über die Stadtwerke Musterstadt\n${p}`);
+
+const SECRET_S = 'Geheimkontakt';
+const EMAIL_S = 'pressestelle@musterstadt.example';
+const PHONE_S = '0221 9876-5432';
+const closingBlock = fc.constantFrom(
+  `Pressekontakt:\n${SECRET_S} Stadt Musterstadt\nTelefon: ${PHONE_S}\nE-Mail: ${EMAIL_S}`,
+  `Kontakt\n\n${SECRET_S} Amt für Kommunikation\n\nTel. ${PHONE_S}`,
+  `Rückfragen bitte an:\n${SECRET_S} Polizeipräsidium Rostock, Pressestelle\n${EMAIL_S}`,
+  `Ansprechpartnerin für die Presse: ${SECRET_S} Frau Beispiel, ${PHONE_S}`,
+  `Impressum\n${SECRET_S} Stadt Musterstadt, Rathausplatz 1`,
+  `V.i.S.d.P.: ${SECRET_S} Erika Beispiel`,
+  `Original-Content von: ${SECRET_S} Polizeipräsidium Rostock, übermittelt durch news aktuell`,
+  `OTS: ${SECRET_S} Polizeipräsidium Rostock\nnewsroom: https://www.presseportal.de/nr/108746`,
+);
+const headNoise = fc.constantFrom('ANZEIGE', 'Pressemitteilung Nr. 12/2024', 'Startseite » Presse » Mitteilungen', 'Stadt Musterstadt – Der Oberbürgermeister');
+const layout = fc.constantFrom('blank', 'single-line', 'stray-blank-lines', 'word-crlf', 'double-spaces');
+
+interface StructuredRelease {
+  release: ReleaseText;
+  lead: string;
+  layout: string;
+}
+
+const structuredRelease: fc.Arbitrary<StructuredRelease> = fc
+  .record({
+    noise: fc.array(headNoise, { maxLength: 2 }),
+    embargo: fc.option(fc.constantFrom('Sperrfrist: 12.03.2024, 10:00 Uhr', 'SPERRFRIST 14. März 2024, 11.00 Uhr'), { nil: undefined }),
+    code: fc.constantFrom('', '', 'POL-HRO: ', 'FW-MS: '),
+    // Headlines end on a word, not on "für" or "z. B.".
+    title: fc.array(messageWord, { minLength: 3, maxLength: 14 }).map((w) => `Neues ${w.join(' ')} Angebot`),
+    titleInBody: fc.boolean(),
+    subtitle: fc.option(fc.array(messageWord, { minLength: 3, maxLength: 10 }).map((w) => `Unterzeile ${w.join(' ')} Ziel`), { nil: undefined }),
+    dateline: datelinePrefix,
+    lead: fc.array(messageSentence, { minLength: 1, maxLength: 3 }).map((s) => s.join(' ')),
+    body: fc.array(fc.oneof(messageParagraph, quote, listBlock), { maxLength: 6 }),
+    boilerplate: fc.option(boilerplate, { nil: undefined }),
+    closing: fc.array(closingBlock, { maxLength: 3 }),
+    after: fc.array(messageParagraph, { maxLength: 2 }),
+    layout,
+  })
+  .filter((r) => r.lead.length >= 60)
+  .map((r) => {
+    const parts = [
+      ...r.noise,
+      ...(r.embargo ? [r.embargo] : []),
+      ...(r.titleInBody ? [`${r.code}${r.title}`] : []),
+      ...(r.subtitle && r.titleInBody ? [r.subtitle] : []),
+      `${r.dateline}${r.lead}`,
+      ...r.body,
+      ...(r.boilerplate ? [r.boilerplate] : []),
+      ...r.closing,
+      ...(r.closing.length > 0 ? r.after.map((p) => `${SECRET_S} ${p}`) : []),
+    ];
+    let body: string;
+    switch (r.layout) {
+      case 'single-line':
+        body = parts.join(' ').replace(/\n+/g, ' ');
+        break;
+      case 'stray-blank-lines':
+        body = parts.join('\n\n\n \n').replace(/ und /g, ' und\n\n');
+        break;
+      case 'word-crlf':
+        body = parts.map((p) => p.replace(/^- /gm, '\uf0b7\t')).join('\r\n\r\n');
+        break;
+      case 'double-spaces':
+        body = parts.join('\n\n').replace(/ (die|der|und) /g, '  $1   ');
+        break;
+      default:
+        body = parts.join('\n\n');
+    }
+    return { release: { title: `${r.code}${r.title}`, body }, lead: r.lead, layout: r.layout };
+  });
+
+const structureOptions = fc.record({
+  articleUrl: slug.map((s) => `https://presse.musterstadt.example/${s}`),
+  mastodonMaxChars: fc.integer({ min: 100, max: 1000 }),
+  guidelines: fc.constantFrom<Guidelines | undefined>(
+    undefined,
+    { requiredHashtag: 'Musterstadt', maxHashtags: 3, hashtags: ['Kita', 'Radweg', 'Rathaus', 'social media'] },
+    { requiredHashtag: 'Stadt Musterstadt', signature: '^EB', hashtags: ['Seminar', 'Verwaltung'] },
+  ),
+});
+const ALL_CHANNELS: readonly ChannelType[] = ['blog', 'wordpress', ...SOCIAL];
+/** The words of a social post, without counters, links, hashtags and signature. */
+const bodyWords = (part: string, url: string): string[] =>
+  part
+    .replace(/ \(\d+\/\d+\)$/, '')
+    .split(/\s+/)
+    .filter((w) => w !== '' && w !== url && !w.startsWith('#') && w !== '^EB');
+
+describe('composePost on generated structure', () => {
+  it('checks at least 10,000 generated inputs in all', () => {
+    expect(RUN_TOTAL).toBeGreaterThanOrEqual(10_000);
+  });
+
+  it(
+    'never exceeds a limit on any channel, and never reports an error of its own',
+    () => {
+      fc.assert(
+        fc.property(structuredRelease, structureOptions, ({ release }, opts) => {
+          for (const channel of ALL_CHANNELS) {
+            const post = composePost(release, channel, opts);
+            const ps = parts(post.content);
+            if (channel === 'blog' || channel === 'wordpress') {
+              if (!post.content.html) return false;
+              continue;
+            }
+            if (ps.length === 0 || !ps.every((p) => withinLimit(channel, p, opts.mastodonMaxChars))) return false;
+            const ownErrors = post.warnings.filter((w) => w.severity === 'error' && !w.code.startsWith('GUIDELINE_'));
+            if (ownErrors.length > 0) return false;
+          }
+          return true;
+        }),
+        { numRuns: runs(RUN_COUNTS.limitsStructure) },
+      );
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'emits only whole words of the source and never parts a date, time, abbreviation or amount',
+    () => {
+      fc.assert(
+        fc.property(structuredRelease, structureOptions, ({ release }, opts) => {
+          const source = `${release.title}\n${release.body}`;
+          const sourceWords = new Set(source.split(/\s+/));
+          for (const channel of SOCIAL) {
+            const post = composePost(release, channel, opts);
+            const bodies = parts(post.content).map((p) => bodyWords(p, opts.articleUrl));
+            if (bodies.some((words) => words.some((w) => !sourceWords.has(w)))) return false;
+            for (let i = 0; i + 1 < bodies.length; i++) {
+              const pair = `${bodies[i]?.at(-1) ?? ''} ${bodies[i + 1]?.[0] ?? ''}`;
+              if (ATOMS.some((atom) => ` ${atom} `.includes(` ${pair} `))) return false;
+            }
+          }
+          return true;
+        }),
+        { numRuns: runs(RUN_COUNTS.wordsAndAtomsStructure) },
+      );
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'never lets contact data, the imprint or an agency footer into a social post',
+    () => {
+      fc.assert(
+        fc.property(structuredRelease, structureOptions, ({ release }, opts) =>
+          SOCIAL.every((channel) =>
+            parts(composePost(release, channel, opts).content).every(
+              (p) => !p.includes(SECRET_S) && !p.includes(EMAIL_S) && !p.includes(PHONE_S) && !/news aktuell|Impressum|V\.i\.S\.d\.P|Pressekontakt|@/.test(p),
+            ),
+          ),
+        ),
+        { numRuns: runs(RUN_COUNTS.contactStructure) },
+      );
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'takes the first paragraph after title, embargo and dateline as the lead',
+    () => {
+      fc.assert(
+        fc.property(
+          structuredRelease.filter((r) => r.layout !== 'single-line'),
+          structureOptions,
+          ({ release, lead }, opts) => {
+            const first = (lead.match(/^.*?[.!?](?= \p{Lu}|$)/u)?.[0] ?? lead).replace(/\s+/g, ' ');
+            const facebook = composePost(release, 'facebook', opts).content.text ?? '';
+            const mastodon = parts(composePost(release, 'mastodon', opts).content);
+            // On a small instance the first status may hold nothing but link and hashtags.
+            const mastodonText = mastodon.find((p) => !p.startsWith('https://')) ?? '';
+            return facebook.split('\n\n')[1]?.startsWith(first.slice(0, 40)) === true && mastodonText.startsWith(first.split(' ')[0] ?? '');
+          },
+        ),
+        { numRuns: runs(RUN_COUNTS.leadStructure) },
       );
     },
     TIMEOUT,

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { splitClauses, splitSentences, splitWords } from '../../src/domain/splitting/sentences';
+import { splitAtoms, splitClauses, splitSentences, splitWords } from '../../src/domain/splitting/sentences';
 
 describe('splitSentences', () => {
   it('splits at ordinary sentence ends', () => {
@@ -29,6 +29,13 @@ describe('splitSentences', () => {
     ['Beginn ist um 10:30 Uhr im Saal. Danach folgt mehr.', 'Beginn ist um 10:30 Uhr im Saal.'],
     ['Beginn ist um 12.00 Uhr im Saal. Danach folgt mehr.', 'Beginn ist um 12.00 Uhr im Saal.'],
     ['Verantwortlich nach V.i.S.d.P. Herr Meier aus Bonn. Danach folgt mehr.', 'Verantwortlich nach V.i.S.d.P. Herr Meier aus Bonn.'],
+    ['Es helfen Vereine, Kirchen u. v. a. Gruppen mit. Danach folgt mehr.', 'Es helfen Vereine, Kirchen u. v. a. Gruppen mit.'],
+    ['Es spricht Bürgermeister a. D. Hans Beispiel. Danach folgt mehr.', 'Es spricht Bürgermeister a. D. Hans Beispiel.'],
+    ['Es spricht der stellv. Landrat Max Muster. Danach folgt mehr.', 'Es spricht der stellv. Landrat Max Muster.'],
+    ['Das regelt § 43 Abs. 2 Nr. 5 der Satzung. Danach folgt mehr.', 'Das regelt § 43 Abs. 2 Nr. 5 der Satzung.'],
+    ['Die Wahl war am 8. November 2004 in Magdeburg. Danach folgt mehr.', 'Die Wahl war am 8. November 2004 in Magdeburg.'],
+    ['Es sprach Dipl.-Ing. Peter Muster zur Lage. Danach folgt mehr.', 'Es sprach Dipl.-Ing. Peter Muster zur Lage.'],
+    ['Geöffnet ist Mo.–Fr. Von 8 bis 12 Uhr. Danach folgt mehr.', 'Geöffnet ist Mo.–Fr. Von 8 bis 12 Uhr.'],
   ])('does not split after an abbreviation, ordinal, date or time: %s', (text, first) => {
     const sentences = splitSentences(text);
     expect(sentences[0]).toBe(first);
@@ -46,6 +53,14 @@ describe('splitSentences', () => {
       'Dann ging sie.',
     ]);
     expect(splitSentences('Er sagte: „Das ist gut.“ Dann ging er.')).toEqual(['Er sagte: „Das ist gut.“', 'Dann ging er.']);
+  });
+
+  it('ends a sentence after "e.V." or "u.v.a." when the next word can only start one', () => {
+    expect(splitSentences('Das Kommunale Bildungswerk e.V. ist zertifiziert. Der Hauptsitz des KBW e.V. befindet sich in Berlin.')).toHaveLength(2);
+    expect(splitSentences('Gesucht werden Schornsteinfeger u.v.a. Auch Privatleute kommen.')).toEqual([
+      'Gesucht werden Schornsteinfeger u.v.a.',
+      'Auch Privatleute kommen.',
+    ]);
   });
 
   it('does not split before a lower-case word', () => {
@@ -67,8 +82,44 @@ describe('splitSentences', () => {
     ]);
   });
 
+  it('groups words a thread must never cut into atoms', () => {
+    expect(splitAtoms('Am 8. November 2004 um 10:30 Uhr sprach Prof. Dr. Anna Beispiel gemäß § 43 Abs. 2, z. B. vor ca. 300 Gästen für 5 Euro.')).toEqual([
+      'Am',
+      '8. November 2004',
+      'um',
+      '10:30 Uhr',
+      'sprach',
+      'Prof. Dr. Anna',
+      'Beispiel',
+      'gemäß',
+      '§ 43',
+      'Abs. 2,',
+      'z. B.',
+      'vor',
+      'ca. 300',
+      'Gästen',
+      'für',
+      '5 Euro.',
+    ]);
+    expect(splitAtoms('Die Seminare am 06. 09. 2012 und 12.00 Uhr in der Hauptstr. 5 mit dem stellv. Landrat a. D.')).toEqual([
+      'Die',
+      'Seminare',
+      'am',
+      '06. 09. 2012',
+      'und',
+      '12.00 Uhr',
+      'in',
+      'der',
+      'Hauptstr. 5',
+      'mit',
+      'dem',
+      'stellv. Landrat',
+      'a. D.',
+    ]);
+  });
+
   // Tokens that must never end a sentence when the text goes on with a capital.
-  const ABBREVIATION_PHRASES = ['z. B.', 'e. V.', 'u. a.', 'd. h.', 'Dr.', 'Prof.', 'Nr.', 'Tel.', 'Fax.', 'ca.', 'bzw.', 'Abs.', 'Str.', 'usw.', 'etc.', '1.', '21.'];
+  const ABBREVIATION_PHRASES = ['z. B.', 'e. V.', 'u. a.', 'u. v. a.', 'd. h.', 'a. D.', 'Dr.', 'Prof.', 'Nr.', 'Tel.', 'Fax.', 'ca.', 'bzw.', 'Abs.', 'Str.', 'stellv.', 'usw.', 'etc.', '1.', '21.', '§ 43', '8. November 2004'];
   const word = fc.constantFrom('Stadt', 'Bürger', 'Verwaltung', 'Rathaus', 'Seminar', 'Öffentlichkeit', 'die', 'und', 'am', 'April', '06.09.2012', '10:30', 'Uhr', '12.00', 'Müller');
   const sentence = fc
     .tuple(fc.array(fc.oneof(word, fc.constantFrom(...ABBREVIATION_PHRASES)), { minLength: 1, maxLength: 12 }), fc.constantFrom('.', '!', '?'))

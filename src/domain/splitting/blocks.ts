@@ -3,7 +3,7 @@
 // the rendered blog agree on what a paragraph is.
 
 import { Lexer, type Token, type Tokens } from 'marked';
-import { MARKDOWN_OPTIONS, normalizeSource } from './markdown';
+import { MARKDOWN_OPTIONS } from './markdown';
 import { childTokens, collapseWhitespace, inlinePlainText, tokenText } from './plain-text';
 
 export type BlockKind = 'paragraph' | 'heading' | 'list' | 'quote' | 'code' | 'html' | 'table' | 'def' | 'rule' | 'other';
@@ -16,20 +16,25 @@ export interface Block {
   lines: string[];
   /** All plain text of the block on one line. */
   text: string;
+  /** Lists only: ordered ("1.", "1)") or not. */
+  ordered?: boolean;
 }
 
-export function parseBlocks(body: string): Block[] {
-  const tokens = Lexer.lex(normalizeSource(body), MARKDOWN_OPTIONS);
+/** `source` is Markdown as prepareSource leaves it (see normalize.ts). */
+export function parseBlocks(source: string): Block[] {
+  const tokens = Lexer.lex(source, MARKDOWN_OPTIONS);
   const blocks: Block[] = [];
   for (const token of tokens) {
     if (token.type === 'space') continue;
     const lines = plainLines(token).map((l) => l.trim());
-    blocks.push({
+    const block: Block = {
       kind: kindOf(token),
       raw: token.raw.replace(/\n+$/, ''),
       lines,
       text: collapseWhitespace(lines.join(' ')),
-    });
+    };
+    if (token.type === 'list') block.ordered = (token as Tokens.List).ordered;
+    blocks.push(block);
   }
   return blocks;
 }

@@ -4,15 +4,26 @@
 import type { PostContent, Warning } from '../types';
 import type { ReleaseAnalysis } from './analysis';
 import { BLUESKY_MAX_GRAPHEMES, blueskyFits as fits } from './lengths';
+import type { ComposeOptions } from './options';
 import { joinUnits, packThread, threadCounter, type Unit } from './pack';
-import { packWarnings, sentenceUnits } from './social';
+import { extrasLine, packWarnings, sentenceUnits, socialExtras } from './social';
 
-export function composeBluesky(analysis: ReleaseAnalysis, link: string | null): { content: PostContent; warnings: Warning[] } {
-  const units: Unit[] = [...sentenceUnits(analysis.title, ''), ...(link ? [{ text: link, sep: '\n\n' }] : [])];
+export function composeBluesky(
+  analysis: ReleaseAnalysis,
+  link: string | null,
+  opts: ComposeOptions,
+): { content: PostContent; warnings: Warning[] } {
+  const warnings: Warning[] = [];
+  const extras = extrasLine(socialExtras('bluesky', analysis, opts, analysis.socialTitle, warnings));
+  const units: Unit[] = [
+    ...sentenceUnits(analysis.socialTitle, ''),
+    ...(link ? [{ text: link, sep: '\n\n' }] : []),
+    ...(extras ? [{ text: extras, sep: '\n\n' }] : []),
+  ];
   const single = joinUnits(units);
-  if (fits(single)) return { content: { text: single }, warnings: [] };
+  if (fits(single)) return { content: { text: single }, warnings };
   const packed = packThread(units, { fits, counter: threadCounter });
-  const warnings = packWarnings('bluesky', packed, BLUESKY_MAX_GRAPHEMES, true);
+  warnings.push(...packWarnings('bluesky', packed, BLUESKY_MAX_GRAPHEMES, true));
   const parts = packed.parts;
   return { content: parts.length === 1 ? { text: parts[0] ?? '' } : { thread: parts }, warnings };
 }

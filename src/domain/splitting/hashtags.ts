@@ -34,3 +34,9 @@ function capitalizeFirst(word: string): string {
   // "ß" would become "SS"; keep such letters as they are rather than change the word.
   return (upper.length === head.length ? upper : head) + word.slice(head.length);
 }
+
+/** Case-insensitive membership, as networks treat hashtags. */
+export function hasHashtag(tags: readonly string[], tag: string): boolean {
+  const key = tag.toLocaleLowerCase('de');
+  return tags.some((t) => t.toLocaleLowerCase('de') === key);
+}

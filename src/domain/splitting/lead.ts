@@ -1,73 +1,42 @@
-// Finds what the social posts are made from: the lead paragraph (the first real paragraph of
-// the message) and the part of the body that is safe to quote (everything before the contact
-// and imprint blocks).
+// The lead: the first paragraph that carries the message, as a press officer would post it.
+// Title, dateline and labels are not part of it; contact data rules a paragraph out; a first
+// paragraph that runs on (a release pasted as one line) is cut after a whole sentence.
 
-import type { Block } from './blocks';
-import { containsContactData, contactStartIndex } from './contact';
-import { isAdMarker, isBoilerplateLine, isDatelineOnly, isHeadingLike, isNavigationLine, sameText } from './noise';
-import { collapseWhitespace } from './plain-text';
+import { containsContactData } from './contact';
+import { isBoilerplateLine } from './noise';
+import { splitSentences } from './sentences';
 
 /** Shorter text is an organisation name, a label or a caption, not a lead. */
 export const MIN_LEAD_LENGTH = 60;
+/** A lead longer than this ran on; it is cut after the last whole sentence within it. */
+export const MAX_LEAD_LENGTH = 600;
 
-export interface Lead {
-  blockIndex: number;
-  /** The first line of the block that belongs to the lead (earlier lines were noise or a heading). */
-  lineIndex: number;
-  /** Plain text, one line, with a leading dateline removed. */
-  text: string;
-}
-
-export interface LeadContext {
-  title: string;
-  dateline?: string | null;
-}
-
-export function findLead(blocks: readonly Block[], ctx: LeadContext): Lead | null {
-  const end = contactStartIndex(blocks);
-  for (let blockIndex = 0; blockIndex < end; blockIndex++) {
-    const block = blocks[blockIndex];
-    if (!block || block.kind !== 'paragraph') continue;
-    const lineIndex = firstMessageLine(block.lines, ctx);
-    if (lineIndex === -1) continue;
-    const lines = block.lines.slice(lineIndex);
-    const text = stripDateline(collapseWhitespace(lines.join(' ')), ctx.dateline);
-    if (text.length < MIN_LEAD_LENGTH) continue;
-    if (lines.length === 1 && isHeadingLike(text)) continue;
-    if (isBoilerplateLine(text) || containsContactData(text)) continue;
-    return { blockIndex, lineIndex, text };
+/**
+ * The lead text of a candidate paragraph (dateline already removed), or null if the paragraph
+ * cannot be the lead. A title the paste put on the same line is dropped.
+ */
+export function leadText(candidate: string, title: string | null): { text: string; shortened: boolean } | null {
+  let text = candidate.trim();
+  if (title && title.length >= 10 && text.startsWith(title)) {
+    const rest = text.slice(title.length);
+    if (/^\s+[\p{Lu}„"]/u.test(rest)) text = rest.trim();
   }
-  return null;
+  if (text.length < MIN_LEAD_LENGTH || isBoilerplateLine(text)) return null;
+  const lead = capLead(text);
+  return lead.text.length < MIN_LEAD_LENGTH || containsContactData(lead.text) ? null : lead;
 }
 
-/** Skips leading noise lines, and a heading-like first line that has text below it. */
-function firstMessageLine(lines: readonly string[], ctx: LeadContext): number {
-  let i = 0;
-  while (i < lines.length) {
-    const line = (lines[i] ?? '').trim();
-    const hasMore = lines.slice(i + 1).some((l) => l.trim() !== '');
-    const noise =
-      line === '' ||
-      isAdMarker(line) ||
-      isNavigationLine(line) ||
-      isBoilerplateLine(line) ||
-      isDatelineOnly(line, ctx.dateline) ||
-      sameText(line, ctx.title) ||
-      (hasMore && isHeadingLike(line));
-    if (!noise) return i;
-    i++;
+/**
+ * At most MAX_LEAD_LENGTH characters of whole sentences (at least one sentence). When it cuts,
+ * it also stops before a quotation: a quote belongs to its speaker, not to the lead.
+ */
+export function capLead(text: string): { text: string; shortened: boolean } {
+  if (text.length <= MAX_LEAD_LENGTH) return { text, shortened: false };
+  const sentences = splitSentences(text);
+  let lead = sentences[0] ?? text;
+  for (const sentence of sentences.slice(1)) {
+    if (lead.length + 1 + sentence.length > MAX_LEAD_LENGTH || /^[„"»‚]/u.test(sentence) || containsContactData(sentence)) break;
+    lead += ` ${sentence}`;
   }
-  return -1;
-}
-
-/** "Berlin (ots) – Die Stadt …" → "Die Stadt …": social posts carry no dateline. */
-function stripDateline(text: string, dateline?: string | null): string {
-  if (dateline) {
-    const d = dateline.trim();
-    if (d !== '' && text.startsWith(d)) {
-      const rest = text.slice(d.length).replace(/^\s*[–—-]\s*/u, '').replace(/^[,:]\s*/, '');
-      if (rest !== text.slice(d.length)) return rest;
-    }
-  }
-  return text.replace(/^\p{Lu}[\p{L}\p{M} .\-/]{0,40}?\s?\(ots\)\s?[–—-]\s*/u, '');
+  return { text: lead, shortened: lead.length < text.length };
 }

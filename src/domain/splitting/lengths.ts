@@ -51,7 +51,9 @@ export function mastodonLength(text: string): number {
   let urlCount = 0;
   // URLs never contain whitespace and may start after any whitespace, so extracting from each
   // word that contains "://" finds exactly the URLs of the whole text, far faster.
-  const rest = text.replace(/\S*:\/\/\S*/g, (word) => {
+  if (!text.includes('://')) return graphemeCount(text);
+  // Matches start at word starts only: from any other position the scan would be quadratic.
+  const rest = text.replace(/(?<!\S)\S*:\/\/\S*/g, (word) => {
     const urls = extractUrlsWithIndices(word, { extractUrlsWithoutProtocol: false });
     if (urls.length === 0) return word;
     let kept = '';

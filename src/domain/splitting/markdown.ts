@@ -12,7 +12,17 @@ export const MARKDOWN_OPTIONS = {
   breaks: true,
 } as const;
 
-const markdown = new Marked({ ...MARKDOWN_OPTIONS, async: false });
+const markdown = new Marked({
+  ...MARKDOWN_OPTIONS,
+  async: false,
+  // "www.kbw.de" written without a scheme becomes an https link: every public body's site
+  // answers on https, and a reader should never be sent over plain http by our own default.
+  walkTokens(token) {
+    if (token.type === 'link' && /^www\./i.test(token.raw) && /^http:\/\//i.test(token.href)) {
+      token.href = `https://${token.href.slice('http://'.length)}`;
+    }
+  },
+});
 
 const ABSOLUTE_LINK = /^\s*(?:https?:\/\/|mailto:)/i;
 const ABSOLUTE_IMAGE = /^\s*https?:\/\//i;
@@ -56,21 +66,6 @@ export function renderMarkdown(source: string): string {
   return sanitizeHtml(html, SANITIZE_OPTIONS)
     .replace(/<p>(?:\s|<br \/>)*<\/p>\n?/g, '')
     .trim();
-}
-
-const MONTHS =
-  'Januar|Februar|März|April|Mai|Juni|Juli|August|September|Oktober|November|Dezember|Jan|Feb|Mär|Apr|Jun|Jul|Aug|Sept?|Okt|Nov|Dez';
-/** "1. April 2025 – …" at a line start is a date, not an ordered list. */
-const DATE_AT_LINE_START = new RegExp(`^([ \\t]{0,3})(\\d{1,2})\\.([ \\t]+(?:${MONTHS})(?![\\p{L}]))`, 'gmu');
-/** Plain-text bullets from word processors and web pages, turned into Markdown list items. */
-const BULLET_AT_LINE_START = /^[ \t]{0,3}[•▪◦‣●][ \t]+/gm;
-
-/** Makes everyday press-release text behave as its author meant when read as Markdown. */
-export function normalizeSource(source: string): string {
-  return source
-    .replace(/\r\n?/g, '\n')
-    .replace(BULLET_AT_LINE_START, '- ')
-    .replace(DATE_AT_LINE_START, '$1$2\\.$3');
 }
 
 /** Backslash-escapes ASCII punctuation so text is read literally (CommonMark allows all of it). */

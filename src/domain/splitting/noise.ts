@@ -1,6 +1,8 @@
 // Lines that are part of a release's source but not of its message: navigation scraped from a
 // web page, advertising markers, datelines on their own, agency and embargo boilerplate.
 
+import { isAbbreviationWord } from './sentences';
+
 const AD_MARKER = /^(?:anzeige|werbung|advertorial|sponsored)\b\s*:?\s*/iu;
 const NAV_SEPARATOR = /\s[»›>|]\s/g;
 const NAV_START = /^(?:home|startseite|sie sind hier|you are here)\b/iu;
@@ -23,9 +25,17 @@ export function comparable(text: string): string {
  * Same words, ignoring case and punctuation ("Titel:" = "titel"). Lines of a very different
  * length cannot match, and skipping them saves most of the cost on long paragraphs.
  */
+/** References (title, subtitle, dateline) are compared with line after line: keep their form. */
+const referenceCache = new Map<string, string>();
+
 export function sameText(line: string, reference: string): boolean {
   if (Math.abs(line.length - reference.length) > reference.length / 2 + 10) return false;
-  const wanted = comparable(reference);
+  let wanted = referenceCache.get(reference);
+  if (wanted === undefined) {
+    if (referenceCache.size >= 16) referenceCache.clear();
+    wanted = comparable(reference);
+    referenceCache.set(reference, wanted);
+  }
   return wanted !== '' && comparable(line) === wanted;
 }
 
@@ -51,15 +61,15 @@ export function isDatelineOnly(line: string, dateline?: string | null): boolean 
   return DATELINE_ONLY.test(trimmed);
 }
 
-/** A short line without closing punctuation reads as a (sub)heading, not a paragraph. */
-export function isHeadingLike(line: string): boolean {
+/**
+ * A short line without closing punctuation reads as a (sub)heading, not a paragraph. A final
+ * dot that belongs to an abbreviation ("… u. a.", "… Nr.") closes nothing.
+ */
+export function isHeadingLike(line: string, maxLength = 120): boolean {
   const trimmed = line.trim();
-  return trimmed.length <= 120 && !/[.!?…:;]["'“”«»‘’)\]]*$/u.test(trimmed);
-}
-
-/** Lines that mean nothing to a reader anywhere, so the blog drops them too. */
-export function isSourceNoise(line: string, title: string): boolean {
-  const trimmed = line.trim();
-  if (trimmed === '') return false;
-  return isAdMarker(trimmed) || isNavigationLine(trimmed) || sameText(trimmed, title);
+  if (trimmed.length > maxLength) return false;
+  if (!/[.!?…:;]["'“”«»‘’)\]]*$/u.test(trimmed)) return true;
+  // Only abbreviations that cannot be a name: "u. a.", "d. h.", "bzw.", "stellv." (not "Max.").
+  const last = trimmed.slice(trimmed.lastIndexOf(' ') + 1);
+  return trimmed.endsWith('.') && /^\p{Ll}/u.test(last) && isAbbreviationWord(last);
 }

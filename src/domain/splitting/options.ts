@@ -1,14 +1,21 @@
 // Public shapes of the splitter.
 
 import type { PostContent, Warning } from '../types';
+import type { Guidelines } from './guidelines';
 
 export interface ComposeOptions {
   /** Final URL of the article; social posts link to it. Unknown before the blog is published. */
   articleUrl?: string | null;
   /** The instance's limit; Mastodon's default is 500. */
   mastodonMaxChars?: number;
-  /** Written CamelCase ("social media" → "#SocialMedia") so screen readers read the words. */
+  /**
+   * Hashtags for every Mastodon status, written CamelCase ("social media" → "#SocialMedia") so
+   * screen readers read the words. Organisation keywords belong in `guidelines.hashtags`, where
+   * only those that occur in the release are used.
+   */
   hashtags?: string[];
+  /** The organisation's Social-Media-Guidelines; see guidelines.ts. */
+  guidelines?: Guidelines;
 }
 
 export interface ComposedPost {

@@ -4,7 +4,7 @@
 // ever cut.
 
 import { graphemes } from './lengths';
-import { splitClauses, splitWords } from './sentences';
+import { splitAtoms, splitClauses, splitWords } from './sentences';
 
 export interface Unit {
   text: string;
@@ -98,20 +98,31 @@ function packWith(units: readonly Unit[], opts: PackOptions, assumedTotal: numbe
     return true;
   };
 
-  /** Places words one by one; a word longer than a whole part is cut (the only cut in a word). */
+  /** Cuts a word longer than a whole part into the longest pieces that fit (the only cut in a word). */
+  const cutWord = (word: string): void => {
+    splitWord = true;
+    // The current part is empty here: place() flushed it. Cut by graphemes, so no character
+    // is ever torn apart.
+    let rest = graphemes(word);
+    while (rest.length > 0) {
+      const take = longestFittingPrefix(rest, fitsPart);
+      current = rest.slice(0, take).join('');
+      rest = rest.slice(take);
+      if (rest.length > 0) flush();
+    }
+  };
+
+  /**
+   * Places atoms one by one ("8. November 2004", "Dr. Erika", "10:30 Uhr" stay together); only
+   * an atom longer than a whole part is taken apart into its words.
+   */
   const placeWords = (text: string, sep: string): void => {
-    splitWords(text).forEach((word, w) => {
-      if (place(word, w === 0 ? sep : ' ', true)) return;
-      splitWord = true;
-      // The current part is empty here: place() flushed it. Cut the word into the longest
-      // pieces that fit, by graphemes so no character is ever torn apart.
-      let rest = graphemes(word);
-      while (rest.length > 0) {
-        const take = longestFittingPrefix(rest, fitsPart);
-        current = rest.slice(0, take).join('');
-        rest = rest.slice(take);
-        if (rest.length > 0) flush();
-      }
+    splitAtoms(text).forEach((atom, a) => {
+      const atomSep = a === 0 ? sep : ' ';
+      if (place(atom, atomSep, true)) return;
+      splitWords(atom).forEach((word, w) => {
+        if (!place(word, w === 0 ? atomSep : ' ', true)) cutWord(word);
+      });
     });
   };
 

@@ -17,6 +17,16 @@ export const SPLIT_WARNING_CODES = [
   'MEDIA_TOO_MANY',
   'EMPTY_POST',
   'LIMIT_EXCEEDED',
+  'GUIDELINE_BANNED_PHRASE',
+  'GUIDELINE_HASHTAG_MISSING',
+  'GUIDELINE_SIGNATURE_MISSING',
+  'GUIDELINE_TOO_MANY_HASHTAGS',
+  'PERSONAL_EMAIL',
+  'PERSONAL_PHONE',
+  'PERSONAL_IBAN',
+  'IMAGE_ALT_MISSING',
+  'INSECURE_LINK',
+  'EMBARGO_IN_TEXT',
 ] as const;
 export type SplitWarningCode = (typeof SPLIT_WARNING_CODES)[number];
 
@@ -29,6 +39,8 @@ export interface WarningParams {
   limit?: number;
   count?: number;
   index?: number;
+  /** The phrase, hashtag, address or link the warning is about, as written. */
+  text?: string;
 }
 
 /** `error` blocks submit; everything the editor may knowingly accept is a `warning`. */
@@ -46,6 +58,18 @@ const SEVERITY: Record<SplitWarningCode, WarningSeverity> = {
   MEDIA_TOO_MANY: 'error',
   EMPTY_POST: 'error',
   LIMIT_EXCEEDED: 'error',
+  // The organisation's own rules: submit waits until the post follows them.
+  GUIDELINE_BANNED_PHRASE: 'error',
+  GUIDELINE_HASHTAG_MISSING: 'error',
+  GUIDELINE_SIGNATURE_MISSING: 'error',
+  GUIDELINE_TOO_MANY_HASHTAGS: 'error',
+  // A person has to look; publishing may still be right (the office's own hotline, a donation account).
+  PERSONAL_EMAIL: 'warning',
+  PERSONAL_PHONE: 'warning',
+  PERSONAL_IBAN: 'warning',
+  IMAGE_ALT_MISSING: 'warning',
+  INSECURE_LINK: 'warning',
+  EMBARGO_IN_TEXT: 'warning',
 };
 
 const CHANNEL_NAMES: Record<ChannelType, string> = {
@@ -84,6 +108,26 @@ const DE: Catalogue = {
   EMPTY_POST: (_p, ch) => `Der Beitrag für ${ch} ist leer.`,
   LIMIT_EXCEEDED: (p, ch) =>
     `Der Beitrag für ${ch} ist mit ${p.length ?? '?'} Zeichen länger als erlaubt (${p.limit ?? '?'}).`,
+  GUIDELINE_BANNED_PHRASE: (p, ch) =>
+    `Der Beitrag für ${ch} enthält „${p.text ?? '?'}“. Diese Formulierung ist nach den Social-Media-Richtlinien Ihrer Organisation nicht erlaubt; bitte formulieren Sie die Stelle um.`,
+  GUIDELINE_HASHTAG_MISSING: (p, ch) =>
+    `Dem Beitrag für ${ch} fehlt der Hashtag ${p.text ?? '?'}, den die Social-Media-Richtlinien Ihrer Organisation für jeden Beitrag vorschreiben.`,
+  GUIDELINE_SIGNATURE_MISSING: (p, ch) =>
+    `Dem Beitrag für ${ch} fehlt die Signatur „${p.text ?? '?'}“, die die Social-Media-Richtlinien Ihrer Organisation für jeden Beitrag vorschreiben.`,
+  GUIDELINE_TOO_MANY_HASHTAGS: (p, ch) =>
+    `Der Beitrag für ${ch} enthält ${p.count ?? '?'} Hashtags; die Social-Media-Richtlinien Ihrer Organisation erlauben höchstens ${p.limit ?? '?'}.`,
+  PERSONAL_EMAIL: (p, ch) =>
+    `Der Beitrag für ${ch} enthält die private E-Mail-Adresse ${p.text ?? '?'}. Bitte prüfen Sie, ob sie veröffentlicht werden darf, oder nennen Sie eine dienstliche Adresse.`,
+  PERSONAL_PHONE: (p, ch) =>
+    `Der Beitrag für ${ch} enthält die Telefonnummer ${p.text ?? '?'} außerhalb des Pressekontakts. Bitte prüfen Sie, ob sie veröffentlicht werden darf.`,
+  PERSONAL_IBAN: (p, ch) =>
+    `Der Beitrag für ${ch} enthält die Bankverbindung ${p.text ?? '?'}. Bitte prüfen Sie, ob sie veröffentlicht werden darf.`,
+  IMAGE_ALT_MISSING: (p, ch) =>
+    `Ein Bild im Text für ${ch} (${p.text ?? '?'}) hat keinen Alternativtext. Bitte beschreiben Sie es für Menschen, die es nicht sehen können.`,
+  INSECURE_LINK: (p, ch) =>
+    `Der Beitrag für ${ch} enthält den Link ${p.text ?? '?'} ohne https. Bitte verwenden Sie die https-Adresse.`,
+  EMBARGO_IN_TEXT: (p) =>
+    `Der Text enthält eine Sperrfrist („${p.text ?? '?'}“). Bitte prüfen Sie, dass der Veröffentlichungszeitpunkt danach liegt; die Zeile selbst wird nicht veröffentlicht.`,
 };
 
 const EN: Catalogue = {
@@ -107,6 +151,24 @@ const EN: Catalogue = {
   EMPTY_POST: (_p, ch) => `The post for ${ch} is empty.`,
   LIMIT_EXCEEDED: (p, ch) =>
     `The post for ${ch} has ${p.length ?? '?'} characters, more than allowed (${p.limit ?? '?'}).`,
+  GUIDELINE_BANNED_PHRASE: (p, ch) =>
+    `The post for ${ch} contains "${p.text ?? '?'}", which your organisation's social media guidelines do not allow; please rephrase it.`,
+  GUIDELINE_HASHTAG_MISSING: (p, ch) =>
+    `The post for ${ch} lacks the hashtag ${p.text ?? '?'}, which your organisation's social media guidelines require on every post.`,
+  GUIDELINE_SIGNATURE_MISSING: (p, ch) =>
+    `The post for ${ch} lacks the signature "${p.text ?? '?'}", which your organisation's social media guidelines require on every post.`,
+  GUIDELINE_TOO_MANY_HASHTAGS: (p, ch) =>
+    `The post for ${ch} has ${p.count ?? '?'} hashtags; your organisation's social media guidelines allow at most ${p.limit ?? '?'}.`,
+  PERSONAL_EMAIL: (p, ch) =>
+    `The post for ${ch} contains the private e-mail address ${p.text ?? '?'}. Please check that it may be published, or give an office address.`,
+  PERSONAL_PHONE: (p, ch) =>
+    `The post for ${ch} contains the phone number ${p.text ?? '?'} outside the press contact. Please check that it may be published.`,
+  PERSONAL_IBAN: (p, ch) => `The post for ${ch} contains the bank account ${p.text ?? '?'}. Please check that it may be published.`,
+  IMAGE_ALT_MISSING: (p, ch) =>
+    `An image in the text for ${ch} (${p.text ?? '?'}) has no alt text. Please describe it for people who cannot see it.`,
+  INSECURE_LINK: (p, ch) => `The post for ${ch} contains the link ${p.text ?? '?'} without https. Please use the https address.`,
+  EMBARGO_IN_TEXT: (p) =>
+    `The text contains an embargo ("${p.text ?? '?'}"). Please make sure the publication time is after it; the line itself is not published.`,
 };
 
 const CATALOGUES: Record<WarningLanguage, Catalogue> = { de: DE, en: EN };
