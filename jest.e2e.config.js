@@ -1,6 +1,4 @@
 /** `npm run test:e2e`: the staff web UI in Debian's Chromium (/usr/bin/chromium), against a real Herold. */
-/* global require, module */
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const base = require('./jest.config');
 
 module.exports = {
