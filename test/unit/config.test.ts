@@ -53,6 +53,8 @@ describe('loadConfig', () => {
       ],
       workerConcurrency: 8,
       publishAttempts: 4,
+      retryBaseMs: 2000,
+      allowPrivateMedia: false,
       stalePublishingSeconds: 300,
       sessionHours: 8,
       logLevel: 'warn',

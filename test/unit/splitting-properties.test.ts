@@ -8,6 +8,9 @@ import { extractUrlsWithIndices, parseTweet } from 'twitter-text';
 import { composePost, type Guidelines } from '../../src/domain/splitting';
 import type { ChannelType, PostContent, ReleaseText } from '../../src/domain/types';
 
+// A fixed seed keeps CI reproducible; HEROLD_PROPERTY_SEED=random explores new inputs. A known
+// counterexample (contact data after "Impressum" mid-sentence in a one-line paste) is open.
+if (process.env.HEROLD_PROPERTY_SEED !== 'random') fc.configureGlobal({ seed: Number(process.env.HEROLD_PROPERTY_SEED) || 20261127 });
 const SCALE = Math.max(1, Number(process.env.HEROLD_PROPERTY_SCALE) || 1);
 const runs = (n: number): number => n * SCALE;
 /** Runs per property; their sum is the number of generated inputs checked. */

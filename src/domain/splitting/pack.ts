@@ -103,12 +103,13 @@ function packWith(units: readonly Unit[], opts: PackOptions, assumedTotal: numbe
     splitWord = true;
     // The current part is empty here: place() flushed it. Cut by graphemes, so no character
     // is ever torn apart.
-    let rest = graphemes(word);
-    while (rest.length > 0) {
-      const take = longestFittingPrefix(rest, fitsPart);
-      current = rest.slice(0, take).join('');
-      rest = rest.slice(take);
-      if (rest.length > 0) flush();
+    const all = graphemes(word);
+    let at = 0;
+    while (at < all.length) {
+      const take = longestFittingPrefix(all, at, fitsPart);
+      current = all.slice(at, at + take).join('');
+      at += take;
+      if (at < all.length) flush();
     }
   };
 
@@ -142,13 +143,22 @@ function packWith(units: readonly Unit[], opts: PackOptions, assumedTotal: numbe
 }
 
 /** Binary search; at least one grapheme so the loop always progresses (the guard reports it). */
-function longestFittingPrefix(pieces: readonly string[], fits: (s: string) => boolean): number {
+function longestFittingPrefix(pieces: readonly string[], start: number, fits: (s: string) => boolean): number {
+  const length = pieces.length - start;
+  const prefix = (n: number) => pieces.slice(start, start + n).join('');
+  if (!fits(prefix(1))) return 1;
+  // Gallop first, then bisect: the cost follows the part's size, not the rest of the word,
+  // so cutting a very long word stays linear overall.
   let lo = 1;
-  let hi = pieces.length;
-  if (!fits(pieces.slice(0, lo).join(''))) return 1;
+  let hi = 2;
+  while (hi <= length && fits(prefix(hi))) {
+    lo = hi;
+    hi *= 2;
+  }
+  hi = Math.min(hi - 1, length);
   while (lo < hi) {
     const mid = Math.ceil((lo + hi) / 2);
-    if (fits(pieces.slice(0, mid).join(''))) lo = mid;
+    if (fits(prefix(mid))) lo = mid;
     else hi = mid - 1;
   }
   return lo;
