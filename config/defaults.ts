@@ -20,6 +20,19 @@ export const DEFAULTS = {
   LOG_LEVEL: 'info',
   /** Image URLs on private, loopback or link-local addresses are refused unless this is 1. */
   HEROLD_ALLOW_PRIVATE_MEDIA: 0,
+  /**
+   * Channel hosts (apiBaseUrl, siteUrl, instanceUrl, service) on private, loopback or link-local
+   * addresses are refused. `1` allows every such address (tests, demo); a comma-separated list of
+   * addresses and CIDR ranges allows just those (an on-premises WordPress, e.g. `10.20.0.0/16`).
+   */
+  HEROLD_ALLOW_PRIVATE_HOSTS: '',
+  /**
+   * Reverse proxies whose X-Forwarded-For/-Proto are believed (addresses, CIDR ranges, or
+   * `loopback`): only then is the client's address, not the proxy's, used for login throttling.
+   */
+  HEROLD_TRUST_PROXY: '',
+  /** Bearer token for GET /metrics. Unset: /metrics answers only direct loopback connections. */
+  HEROLD_METRICS_TOKEN: '',
   /** Largest accepted request body. */
   BODY_LIMIT_BYTES: 1_048_576,
 } as const;

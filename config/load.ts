@@ -1,5 +1,6 @@
 // Configuration is read once at start-up and fails loudly, listing every bad key at once.
 import { createHash } from 'node:crypto';
+import { invalidRanges, type PrivateHostAllowance } from '../src/security/outbound';
 import { DEFAULTS } from './defaults';
 
 export interface Config {
@@ -20,6 +21,12 @@ export interface Config {
   bodyLimitBytes: number;
   /** Whether images may be fetched from private, loopback or link-local addresses. */
   allowPrivateMedia: boolean;
+  /** Whether channel hosts may be private, loopback or link-local addresses (all or some). */
+  allowPrivateHosts: PrivateHostAllowance;
+  /** Fastify's trustProxy: the proxies whose X-Forwarded-* headers are believed; [] for none. */
+  trustProxy: string[];
+  /** Bearer token for GET /metrics; null: loopback only. */
+  metricsToken: string | null;
   /** True when served over TLS: cookies get the Secure flag. */
   secureCookies: boolean;
 }
@@ -94,10 +101,44 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel: str('LOG_LEVEL'),
     bodyLimitBytes: int('BODY_LIMIT_BYTES', 1024, 50 * 1_048_576),
     allowPrivateMedia: int('HEROLD_ALLOW_PRIVATE_MEDIA', 0, 1) === 1,
+    allowPrivateHosts: privateHosts(str('HEROLD_ALLOW_PRIVATE_HOSTS'), problems),
+    trustProxy: trustedProxies(str('HEROLD_TRUST_PROXY'), problems),
+    metricsToken: metricsToken(str('HEROLD_METRICS_TOKEN'), problems),
     secureCookies: isHttps(publicUrl),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+const list = (raw: string) => raw.split(',').map((s) => s.trim()).filter(Boolean);
+
+function privateHosts(raw: string, problems: string[]): PrivateHostAllowance {
+  if (raw === '' || raw === '0') return { all: false, ranges: [] };
+  if (raw === '1') return { all: true, ranges: [] };
+  const ranges = list(raw);
+  const bad = invalidRanges(ranges);
+  if (bad.length > 0) problems.push(`HEROLD_ALLOW_PRIVATE_HOSTS: expected 0, 1 or addresses/CIDR ranges separated by commas, not ${bad.map((b) => `"${b}"`).join(', ')}`);
+  return { all: false, ranges };
+}
+
+/** Named ranges proxy-addr (Fastify's trustProxy) understands besides addresses and CIDRs. */
+const PROXY_RANGE_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+function trustedProxies(raw: string, problems: string[]): string[] {
+  const entries = list(raw);
+  // Trusting every hop would let any client forge X-Forwarded-For and slip past the login throttle.
+  const bad = entries.filter((e) => !PROXY_RANGE_NAMES.has(e)).filter((e) => invalidRanges([e]).length > 0);
+  if (bad.length > 0) {
+    problems.push(`HEROLD_TRUST_PROXY: expected the proxies' addresses or CIDR ranges (or loopback), separated by commas, not ${bad.map((b) => `"${b}"`).join(', ')}`);
+  }
+  return entries;
+}
+
+function metricsToken(raw: string, problems: string[]): string | null {
+  if (raw === '') return null;
+  // The value itself is never quoted: it is a secret.
+  if (raw.length < 16) problems.push('HEROLD_METRICS_TOKEN: must be at least 16 characters (e.g. `openssl rand -hex 32`)');
+  return raw;
 }
 
 /** A URL as it may be printed: a password in it is masked (also when the URL is malformed). */

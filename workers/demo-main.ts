@@ -1,6 +1,7 @@
 // `npm start`: everything in one process with demo data, on a machine with local PostgreSQL and
-// Redis. Publishes to the built-in blog and to clearly labelled SIMULATED Facebook and X
-// channels (loopback fakes of the Graph API and X API, started here). Nothing leaves the machine.
+// Redis. Publishes to the built-in blog and to clearly labelled SIMULATED Facebook, X, Mastodon,
+// Bluesky and WordPress channels (loopback fakes of their APIs, started here). Nothing leaves the
+// machine.
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -13,6 +14,7 @@ import { createRelease, submitRelease } from '../src/services/releases';
 import { startGraphFake } from '../src/simulated/graph-fake';
 import { startBlueskyFake } from '../src/simulated/bluesky-fake';
 import { startMastodonFake } from '../src/simulated/mastodon-fake';
+import { startWordPressFake } from '../src/simulated/wordpress-fake';
 import { startXFake } from '../src/simulated/x-fake';
 import { findOrgBySlug } from '../src/store/orgs';
 import type { Role } from '../src/domain/types';
@@ -28,6 +30,7 @@ interface DemoState {
   x: { appKey: string; appSecret: string; accessToken: string; accessSecret: string };
   mastodonToken?: string;
   blueskyPassword?: string;
+  wordpressPassword?: string;
 }
 
 const USERS: { email: string; name: string; roles: Role[] }[] = [
@@ -39,6 +42,7 @@ const PAGE = { id: '104729', name: 'Stadt Musterstadt (SIMULIERTE Facebook-Seite
 const X_USER = { userId: '1500000000000000001', username: 'musterstadt_sim', name: 'Stadt Musterstadt (SIMULIERT)' };
 const MASTODON_ACCOUNT = { id: '109000000000000001', username: 'musterstadt', displayName: 'Stadt Musterstadt (SIMULIERT)' };
 const BLUESKY_ACCOUNT = { did: 'did:plc:musterstadtsimuliert', handle: 'musterstadt-simuliert.bsky.social' };
+const WORDPRESS_USER = { username: 'pressestelle', name: 'Pressestelle Musterstadt (SIMULIERT)', role: 'author' as const };
 
 const secret = () => randomBytes(18).toString('base64url');
 
@@ -53,12 +57,17 @@ function loadState(): Required<DemoState> {
         x: { appKey: secret(), appSecret: secret(), accessToken: `${X_USER.userId}-${secret()}`, accessSecret: secret() },
       };
   // Channels added in later versions get their secrets on the next start.
-  const complete = { ...state, mastodonToken: state.mastodonToken ?? secret(), blueskyPassword: state.blueskyPassword ?? secret() };
+  const complete = {
+    ...state,
+    mastodonToken: state.mastodonToken ?? secret(),
+    blueskyPassword: state.blueskyPassword ?? secret(),
+    wordpressPassword: state.wordpressPassword ?? secret(),
+  };
   writeFileSync(STATE_FILE, JSON.stringify(complete, null, 2), { mode: 0o600 });
   return complete;
 }
 
-async function seed(deps: Deps, state: Required<DemoState>, urls: { graph: string; x: string; mastodon: string; bluesky: string }) {
+async function seed(deps: Deps, state: Required<DemoState>, urls: { graph: string; x: string; mastodon: string; bluesky: string; wordpress: string }) {
   let org = await findOrgBySlug(deps.db, ORG.slug);
   const fresh = !org;
   if (!org) {
@@ -71,6 +80,12 @@ async function seed(deps: Deps, state: Required<DemoState>, urls: { graph: strin
     { type: 'twitter', name: 'X (SIMULIERT)', settings: { apiBaseUrl: urls.x, username: X_USER.username }, credentials: state.x },
     { type: 'mastodon', name: 'Mastodon (SIMULIERT)', settings: { instanceUrl: urls.mastodon }, credentials: { accessToken: state.mastodonToken } },
     { type: 'bluesky', name: 'Bluesky (SIMULIERT)', settings: { service: urls.bluesky }, credentials: { identifier: BLUESKY_ACCOUNT.handle, appPassword: state.blueskyPassword } },
+    {
+      type: 'wordpress',
+      name: 'WordPress (SIMULIERT)',
+      settings: { siteUrl: urls.wordpress },
+      credentials: { username: WORDPRESS_USER.username, applicationPassword: state.wordpressPassword },
+    },
   ];
   for (const c of channels) {
     const existing = await deps.db.channel.findFirst({ where: { orgId: org.id, name: c.name } });
@@ -107,6 +122,8 @@ async function main() {
     HEROLD_PUBLIC_URL: `http://localhost:${port}`,
     PORT: String(port),
     LOG_LEVEL: 'warn',
+    // The simulated networks listen on loopback.
+    HEROLD_ALLOW_PRIVATE_HOSTS: '127.0.0.0/8,::1',
     ...process.env,
   };
   const config = loadConfigOrExit(env);
@@ -116,10 +133,11 @@ async function main() {
   const x = await startXFake({ users: [{ ...X_USER, ...state.x }] });
   const mastodon = await startMastodonFake({ accounts: [{ ...MASTODON_ACCOUNT, accessToken: state.mastodonToken }] });
   const bluesky = await startBlueskyFake({ accounts: [{ ...BLUESKY_ACCOUNT, appPassword: state.blueskyPassword }] });
+  const wordpress = await startWordPressFake({ users: [{ ...WORDPRESS_USER, applicationPassword: state.wordpressPassword }], permalinks: 'pretty' });
   const { deps, port: listening, stop } = await runParts(['api', 'worker', 'scheduler'], config, 'demo');
-  process.once('exit', () => void Promise.all([graph.close(), x.close(), mastodon.close(), bluesky.close()]));
+  process.once('exit', () => void Promise.all([graph.close(), x.close(), mastodon.close(), bluesky.close(), wordpress.close()]));
   try {
-    await seed(deps, state, { graph: graph.url, x: x.url, mastodon: mastodon.url, bluesky: bluesky.url });
+    await seed(deps, state, { graph: graph.url, x: x.url, mastodon: mastodon.url, bluesky: bluesky.url, wordpress: wordpress.url });
   } catch (err) {
     console.error('Demo-Daten konnten nicht angelegt werden / seeding failed:', (err as Error).message);
     await stop();
@@ -142,6 +160,7 @@ async function main() {
     `    X (X-API-Attrappe):            ${x.url}`,
     `    Mastodon (Attrappe):           ${mastodon.url}`,
     `    Bluesky (XRPC-Attrappe):       ${bluesky.url}`,
+    `    WordPress (REST-API-Attrappe): ${wordpress.url}/wp-json/`,
     '',
     '  Eine Mitteilung wartet auf Freigabe durch freigabe@musterstadt.example.',
     '  Beenden mit Strg+C / stop with Ctrl+C',

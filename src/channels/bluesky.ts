@@ -32,6 +32,16 @@ import {
   type PublishResult,
   type Settings,
 } from './channel';
+import {
+  NOT_SENT_CODES,
+  classifyHttpStatus,
+  classifyTransportError,
+  classifyUnexpectedError,
+  parseRetryAfter,
+  permanentError,
+  socketErrorCode,
+  type Operation,
+} from './http-errors';
 import { isErrorLike, redact, redactValue } from './redact';
 
 export const BLUESKY_MAX_IMAGES = 4;
@@ -40,20 +50,6 @@ export const BLUESKY_MAX_IMAGE_BYTES = 1_000_000;
 const DEFAULT_SERVICE = 'https://bsky.social';
 const DEFAULT_TIMEOUT_MS = 15_000;
 const POST = 'app.bsky.feed.post';
-// Transport errors that happen before the request leaves the machine: safe to retry.
-const NOT_SENT_CODES = new Set([
-  'ECONNREFUSED',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'ENETUNREACH',
-  'EHOSTUNREACH',
-  'UND_ERR_CONNECT_TIMEOUT',
-  'CERT_HAS_EXPIRED',
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'ERR_TLS_CERT_ALTNAME_INVALID',
-]);
 // Errors of a session (not of the credentials): logging in again may cure them.
 const SESSION_ERRORS = new Set(['ExpiredToken', 'InvalidToken']);
 const AUTH_ERRORS = new Set(['AuthenticationRequired', 'AuthMissing', 'AccountTakedown', 'AccountDeactivated', 'AuthFactorTokenRequired']);
@@ -67,9 +63,6 @@ interface BlueskyAuth {
   identifier: string;
   appPassword: string;
 }
-
-/** `send` may have created something when it fails without an answer; `read` never does. */
-type Operation = 'send' | 'read';
 
 interface StrongRef {
   uri: string;
@@ -446,9 +439,9 @@ function deadlineFetch(timeoutMs: () => number): typeof fetch {
 }
 
 function errorCode(error: unknown): string {
-  const e = error as { code?: unknown; message?: unknown; cause?: { code?: unknown; message?: unknown; errors?: { code?: unknown }[] } };
-  const code = e?.cause?.code ?? e?.cause?.errors?.[0]?.code ?? e?.code;
-  if (typeof code === 'string') return code;
+  const code = socketErrorCode(error);
+  if (code) return code;
+  const e = error as { message?: unknown; cause?: { message?: unknown } } | undefined;
   const message = e?.cause?.message ?? e?.message;
   return typeof message === 'string' ? message : 'unknown';
 }
@@ -468,37 +461,28 @@ function transportOf(error: XRPCError): TransportFailure['reason'] | undefined {
 function toChannelError(error: unknown, op: Operation, what: string, session: Session): ChannelError {
   if (error instanceof ChannelError) return error;
   const secrets = secretsOf(session);
-  const timeoutMs = session.timeoutMs;
-  if (error instanceof XRPCError) {
-    const transport = transportOf(error);
-    if (transport === 'not_sent') {
-      const code = redact(error.cause instanceof Error ? error.cause.message : 'unknown', secrets);
-      return new ChannelError('retryable', 'NETWORK_ERROR', `Could not reach Bluesky (${code}) for ${what}; nothing was sent`);
-    }
-    if (transport === 'timeout') {
-      return op === 'send'
-        ? new ChannelError('unknown_outcome', 'TIMEOUT_AFTER_SEND', `No answer from Bluesky within ${timeoutMs} ms after sending ${what}; it may have been published`)
-        : new ChannelError('retryable', 'TIMEOUT', `No answer from Bluesky within ${timeoutMs} ms for ${what}`);
-    }
-    if (transport === 'lost') {
-      const code = redact(error.cause instanceof Error ? error.cause.message : error.message, secrets);
-      return op === 'send'
-        ? new ChannelError('unknown_outcome', 'TIMEOUT_AFTER_SEND', `Connection to Bluesky lost (${code}) after sending ${what}; it may have been published`)
-        : new ChannelError('retryable', 'NETWORK_ERROR', `Connection to Bluesky lost (${code}) for ${what}`);
-    }
-    if (error.status === 2) {
-      // ResponseType.InvalidResponse: an answer came, but not one the lexicon allows.
-      const message = redact(`Bluesky gave an invalid answer for ${what}: ${error.message}`, secrets);
-      return op === 'send'
-        ? new ChannelError('unknown_outcome', 'UNEXPECTED_RESPONSE', `${message}; it may have been published`)
-        : new ChannelError('retryable', 'UNEXPECTED_RESPONSE', message);
-    }
-    return fromAnswer(error, what, secrets);
+  if (!(error instanceof XRPCError)) return classifyUnexpectedError(error, op, what, secrets);
+  const transport = transportOf(error);
+  if (transport) {
+    const code = redact(error.cause instanceof Error ? error.cause.message : error.message, secrets);
+    return classifyTransportError({
+      network: 'Bluesky',
+      op,
+      what,
+      timeoutMs: session.timeoutMs,
+      timedOut: transport === 'timeout',
+      notSent: transport === 'not_sent',
+      code,
+    });
   }
-  const detail = redact(isErrorLike(error) ? `${error.name}: ${error.message}` : String(error), secrets);
-  return op === 'send'
-    ? new ChannelError('unknown_outcome', 'UNEXPECTED_ERROR', `Unexpected error while sending ${what}: ${detail}`)
-    : new ChannelError('retryable', 'UNEXPECTED_ERROR', `Unexpected error while reading ${what}: ${detail}`);
+  if (error.status === 2) {
+    // ResponseType.InvalidResponse: an answer came, but not one the lexicon allows.
+    const message = redact(`Bluesky gave an invalid answer for ${what}: ${error.message}`, secrets);
+    return op === 'send'
+      ? new ChannelError('unknown_outcome', 'UNEXPECTED_RESPONSE', `${message}; it may have been published`)
+      : new ChannelError('retryable', 'UNEXPECTED_RESPONSE', message);
+  }
+  return fromAnswer(error, what, secrets);
 }
 
 function fromAnswer(error: XRPCError, what: string, secrets: string[]): ChannelError {
@@ -507,31 +491,27 @@ function fromAnswer(error: XRPCError, what: string, secrets: string[]): ChannelE
   const text = error.message ?? '';
   const body = redactValue({ error: name, message: text }, secrets);
   const message = redact(`Bluesky answered ${status} ${name} for ${what}: ${text}`, secrets);
-  const options = { status, body };
 
-  if (status === 401 || AUTH_ERRORS.has(name) || SESSION_ERRORS.has(name)) {
+  // The PDS names credential and session problems also in 400 answers (ExpiredToken …).
+  if (AUTH_ERRORS.has(name) || SESSION_ERRORS.has(name)) {
     const hint = name === 'AuthFactorTokenRequired' ? ' (this is the account password with e-mail confirmation: use an app password)' : '';
-    return new ChannelError('auth', 'AUTH_EXPIRED', message + hint, options);
+    return new ChannelError('auth', 'AUTH_EXPIRED', message + hint, { status, body });
   }
-  if (status === 429) return new ChannelError('retryable', 'RATE_LIMITED', message, { ...options, retryAfterMs: retryAfterMs(error) });
-  if (status >= 500) return new ChannelError('retryable', 'SERVER_ERROR', message, options);
-  if (status === 413 || name === 'BlobTooLarge' || /file is too large/i.test(text)) {
-    return new ChannelError('permanent', 'MEDIA_TOO_LARGE', message, options);
-  }
-  if (/already exists/i.test(text)) return new ChannelError('permanent', 'DUPLICATE', message, options);
-  if (/must not be longer than|too long/i.test(text)) return new ChannelError('permanent', 'TOO_LONG', message, options);
-  if (status === 403) return new ChannelError('permanent', 'PERMISSION_DENIED', message, options);
-  return new ChannelError('permanent', 'CONTENT_REJECTED', message, options);
+  const common = classifyHttpStatus(status, message, { body, resetMs: resetMs(error) });
+  if (common) return common;
+  if (status === 413 || name === 'BlobTooLarge' || /file is too large/i.test(text)) return permanentError('MEDIA_TOO_LARGE', message, status, body);
+  if (/already exists/i.test(text)) return permanentError('DUPLICATE', message, status, body);
+  if (/must not be longer than|too long/i.test(text)) return permanentError('TOO_LONG', message, status, body);
+  if (status === 403) return permanentError('PERMISSION_DENIED', message, status, body);
+  return permanentError('CONTENT_REJECTED', message, status, body);
 }
 
 /** Until the exhausted window resets: ratelimit-reset is in Unix seconds; retry-after as a fallback. */
-function retryAfterMs(error: XRPCError): number | undefined {
+function resetMs(error: XRPCError): number | undefined {
   const headers = error.headers ?? {};
   const reset = Number(headers['ratelimit-reset']);
   if (Number.isFinite(reset) && reset > 0) return Math.max(1000, reset * 1000 - Date.now());
-  const after = Number(headers['retry-after']);
-  if (Number.isFinite(after) && after >= 0) return Math.max(1000, after * 1000);
-  return undefined;
+  return parseRetryAfter(headers['retry-after']);
 }
 
 function secretsOf(session: Session): string[] {

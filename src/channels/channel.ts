@@ -47,6 +47,14 @@ export interface PublishContext {
   saveProgress(progress: PublishProgress): Promise<void>;
   /** Stores refreshed credentials (e.g. a new OAuth 2 token pair), encrypted, before they are used. */
   saveCredentials(credentials: Credentials): Promise<void>;
+  /**
+   * Renews credentials under the channel's lock, for tokens that work only once (X rotates its
+   * OAuth 2 refresh token): `renew` gets the credentials as stored right now — another worker may
+   * have renewed them while this one waited — and returns new ones, or null to keep those. New
+   * ones are stored before the lock is released. Resolves to the credentials stored afterwards.
+   * Optional: without it an adapter renews what it was given and stores it with saveCredentials.
+   */
+  renewCredentials?(renew: (stored: Credentials) => Promise<Credentials | null>): Promise<Credentials>;
   /** Fetches an image for upload; refuses private addresses unless configured otherwise. */
   fetchMedia(url: string): Promise<FetchedMedia>;
 }

@@ -37,7 +37,8 @@ import {
   type PublishResult,
   type Settings,
 } from './channel';
-import { isErrorLike, redact, redactValue } from './redact';
+import { classifyHttpStatus, classifyTransportError, classifyUnexpectedError, permanentError, type Operation } from './http-errors';
+import { redact, redactValue } from './redact';
 
 export const FACEBOOK_MAX_MESSAGE_LENGTH = 63_206;
 const DEFAULT_API_BASE = 'https://graph.facebook.com';
@@ -50,32 +51,12 @@ export const FACEBOOK_FIND_EXISTING_LOOKBACK_MS = 3 * 24 * 3_600_000;
 const THROTTLE_CODES = new Set([4, 17, 32, 613, 80001]);
 const AUTH_CODES = new Set([102, 104, 190]);
 const AUTH_SUBCODES = new Set([458, 459, 460, 463, 464, 467, 490, 492]);
-// Transport errors that happen before the request leaves the machine: safe to retry.
-const NOT_SENT_CODES = new Set([
-  'ECONNREFUSED',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'ENETUNREACH',
-  'EHOSTUNREACH',
-  'CERT_HAS_EXPIRED',
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'ERR_TLS_CERT_ALTNAME_INVALID',
-]);
-
 interface FacebookSettings {
   pageId: string;
   apiBaseUrl: string;
   graphVersion: string;
   timeoutMs: number;
 }
-
-/**
- * `send` may have created something visible when it fails without an answer; `read` never
- * does; `upload` (an unpublished photo) creates nothing anyone sees, so it is safe to repeat.
- */
-type Operation = 'send' | 'read' | 'upload';
 
 export const facebookChannel: ChannelAdapter = {
   type: 'facebook',
@@ -338,26 +319,13 @@ function toChannelError(
   secrets: string[],
 ): ChannelError {
   if (error instanceof ChannelError) return error;
-  const verb = op === 'upload' ? 'uploading' : 'reading';
-  if (context.timedOut) {
-    return op === 'send'
-      ? new ChannelError('unknown_outcome', 'TIMEOUT_AFTER_SEND', `No answer from the Graph API within ${timeoutMs} ms after sending ${what}; it may have been published`)
-      : new ChannelError('retryable', 'TIMEOUT', `No answer from the Graph API within ${timeoutMs} ms while ${verb} ${what}`);
-  }
-  if (isGraphRequestError(error) && typeof error.status === 'number') return fromGraphAnswer(error, error.status, op, secrets);
-  if (isGraphRequestError(error)) {
+  if (!context.timedOut && isGraphRequestError(error) && typeof error.status === 'number') return fromGraphAnswer(error, error.status, op, secrets);
+  if (context.timedOut || isGraphRequestError(error)) {
+    // An SDK error without a status: axios got no answer (its code was noted by the interceptor).
     const code = context.transportErrorCode ?? 'unknown';
-    if (NOT_SENT_CODES.has(code)) {
-      return new ChannelError('retryable', 'NETWORK_ERROR', `Could not reach the Graph API (${code}) for ${what}; nothing was sent`);
-    }
-    return op === 'send'
-      ? new ChannelError('unknown_outcome', 'TIMEOUT_AFTER_SEND', `Connection to the Graph API lost (${code}) after sending ${what}; it may have been published`)
-      : new ChannelError('retryable', 'NETWORK_ERROR', `Connection to the Graph API lost (${code}) while ${verb} ${what}`);
+    return classifyTransportError({ network: 'the Graph API', op, what, timeoutMs, timedOut: context.timedOut, code });
   }
-  const detail = redact(isErrorLike(error) ? `${error.name}: ${error.message}` : String(error), secrets);
-  return op === 'send'
-    ? new ChannelError('unknown_outcome', 'UNEXPECTED_ERROR', `Unexpected error while sending ${what}: ${detail}`)
-    : new ChannelError('retryable', 'UNEXPECTED_ERROR', `Unexpected error while ${verb} ${what}: ${detail}`);
+  return classifyUnexpectedError(error, op, what, secrets);
 }
 
 function fromGraphAnswer(error: GraphRequestError, status: number, op: Operation, secrets: string[]): ChannelError {
@@ -367,27 +335,28 @@ function fromGraphAnswer(error: GraphRequestError, status: number, op: Operation
   const text = typeof body.message === 'string' ? body.message : 'no message';
   const codes = code === undefined ? '' : ` (#${code}${subcode === undefined ? '' : `/${subcode}`})`;
   const message = redact(`Graph API answered ${status}${codes}: ${text}`, secrets);
-  const options = { status, body: redactValue(body, secrets) };
+  const safeBody = redactValue(body, secrets);
 
-  if ((code !== undefined && AUTH_CODES.has(code)) || (subcode !== undefined && AUTH_SUBCODES.has(subcode)) || status === 401) {
-    return new ChannelError('auth', 'AUTH_EXPIRED', message, options);
+  // Graph reports most problems as 400 with a code; the code decides, the status comes second.
+  if ((code !== undefined && AUTH_CODES.has(code)) || (subcode !== undefined && AUTH_SUBCODES.has(subcode))) {
+    return new ChannelError('auth', 'AUTH_EXPIRED', message, { status, body: safeBody });
   }
-  if ((code !== undefined && THROTTLE_CODES.has(code)) || status === 429) {
-    return new ChannelError('retryable', 'RATE_LIMITED', message, { ...options, retryAfterMs: regainAccessMs(error.headers) });
+  if (code !== undefined && THROTTLE_CODES.has(code)) {
+    return new ChannelError('retryable', 'RATE_LIMITED', message, { status, body: safeBody, retryAfterMs: regainAccessMs(error.headers) });
   }
-  if (code === 506) return new ChannelError('permanent', 'DUPLICATE', message, options);
-  if (code === 10 || (code !== undefined && code >= 200 && code <= 299)) {
-    return new ChannelError('permanent', 'PERMISSION_DENIED', message, options);
+  const common = classifyHttpStatus(status, message, { body: safeBody, resetMs: regainAccessMs(error.headers) });
+  if (common) return common;
+  if (code === 506) return permanentError('DUPLICATE', message, status, safeBody);
+  if (code === 10 || (code !== undefined && code >= 200 && code <= 299)) return permanentError('PERMISSION_DENIED', message, status, safeBody);
+  if (code === 1 || code === 2 || body.is_transient === true) {
+    return new ChannelError('retryable', 'SERVER_ERROR', message, { status, body: safeBody });
   }
-  if (code === 1 || code === 2 || body.is_transient === true || status >= 500) {
-    return new ChannelError('retryable', 'SERVER_ERROR', message, options);
-  }
-  if (code === 100 && /at most|too long|length/i.test(text)) return new ChannelError('permanent', 'TOO_LONG', message, options);
+  if (code === 100 && /at most|too long|length/i.test(text)) return permanentError('TOO_LONG', message, status, safeBody);
   // 324: missing or unreadable image; 100 about url/media_fbid: Facebook could not use the image.
   if (code === 324 || (code === 100 && /url should represent|image|photo|media_fbid/i.test(text)) || (op === 'upload' && code === 100)) {
-    return new ChannelError('permanent', 'MEDIA_REJECTED', message, options);
+    return permanentError('MEDIA_REJECTED', message, status, safeBody);
   }
-  return new ChannelError('permanent', 'CONTENT_REJECTED', message, options);
+  return permanentError('CONTENT_REJECTED', message, status, safeBody);
 }
 
 /** Largest `estimated_time_to_regain_access` (minutes) in Graph's usage headers, in ms. */

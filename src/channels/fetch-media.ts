@@ -6,6 +6,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { LookupFunction } from 'node:net';
 import ipaddr from 'ipaddr.js';
+import { isPublicAddress } from '../security/outbound';
 import { ChannelError } from './channel';
 
 export interface FetchedMedia {
@@ -25,12 +26,8 @@ export type MediaFetcher = (url: string) => Promise<FetchedMedia>;
 
 const DEFAULT_MAX_BYTES = 8 * 1024 * 1024;
 
-export function isPublicAddress(address: string): boolean {
-  if (!ipaddr.isValid(address)) return false;
-  let parsed = ipaddr.parse(address);
-  if (parsed.kind() === 'ipv6' && (parsed as ipaddr.IPv6).isIPv4MappedAddress()) parsed = (parsed as ipaddr.IPv6).toIPv4Address();
-  return parsed.range() === 'unicast';
-}
+// The range policy is shared with the channels' own hosts (src/security/outbound.ts).
+export { isPublicAddress };
 
 function guardedLookup(allowPrivate: boolean): LookupFunction {
   return (hostname, options, callback) => {

@@ -33,6 +33,7 @@ import {
   type PublishResult,
   type Settings,
 } from './channel';
+import { classifyHttpStatus, classifyTransportError, parseRetryAfter, permanentError, socketErrorCode, type Operation } from './http-errors';
 import { isErrorLike, redact, redactValue } from './redact';
 
 export const MASTODON_MAX_MEDIA = 4;
@@ -42,21 +43,6 @@ const DEFAULT_TIMEOUT_MS = 15_000;
 /** Waits between polls of a media attachment that is still being processed (about 20 s in all). */
 const MEDIA_POLL_DELAYS_MS = [250, 500, 1000, 1000, 2000, 2000, 3000, 3000, 4000, 4000];
 const USER_AGENT = 'Herold (publishing scheduler)';
-// Transport errors that happen before the request leaves the machine: safe to retry.
-const NOT_SENT_CODES = new Set([
-  'ECONNREFUSED',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'ENETUNREACH',
-  'EHOSTUNREACH',
-  'UND_ERR_CONNECT_TIMEOUT',
-  'CERT_HAS_EXPIRED',
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'ERR_TLS_CERT_ALTNAME_INVALID',
-]);
-
 interface MastodonSettings {
   instanceUrl: URL;
   /** Without trailing slash. */
@@ -69,12 +55,6 @@ interface MastodonAuth {
   token: string;
   secrets: string[];
 }
-
-/**
- * `send` may have published something when no answer comes; `upload` may only have left an
- * unattached file (harmless, so it is retried like a read); `read` changes nothing.
- */
-type Operation = 'send' | 'upload' | 'read';
 
 interface Request {
   method: 'GET' | 'POST';
@@ -394,34 +374,8 @@ function parseBody(text: string): unknown {
 
 function transportError(error: unknown, timedOut: boolean, op: Operation, what: string, timeoutMs: number, secrets: string[]): ChannelError {
   if (error instanceof ChannelError) return error;
-  if (timedOut) {
-    return op === 'send'
-      ? new ChannelError('unknown_outcome', 'TIMEOUT_AFTER_SEND', `No answer from Mastodon within ${timeoutMs} ms after sending ${what}; it may have been published`)
-      : new ChannelError('retryable', 'TIMEOUT', `No answer from Mastodon within ${timeoutMs} ms for ${what}`);
-  }
-  const code = redact(causeCode(error) ?? 'unknown', secrets);
-  if (NOT_SENT_CODES.has(code)) {
-    return new ChannelError('retryable', 'NETWORK_ERROR', `Could not reach Mastodon (${code}) for ${what}; nothing was sent`);
-  }
-  if (op === 'send') {
-    return new ChannelError('unknown_outcome', 'TIMEOUT_AFTER_SEND', `Connection to Mastodon lost (${code}) after sending ${what}; it may have been published`);
-  }
-  const detail = redact(isErrorLike(error) ? `${error.name}: ${error.message}` : String(error), secrets);
-  return new ChannelError('retryable', 'NETWORK_ERROR', `Connection to Mastodon lost (${code}) for ${what}: ${detail}`);
-}
-
-/** The socket error behind fetch's "fetch failed" TypeError (duck-typed: it may come from another realm). */
-function causeCode(error: unknown): string | undefined {
-  let current: unknown = error;
-  for (let depth = 0; depth < 4 && isRecord(current); depth++) {
-    if (typeof current.code === 'string') return current.code;
-    // Several addresses tried (happy eyeballs): an AggregateError of the individual failures.
-    if (Array.isArray(current.errors) && isRecord(current.errors[0]) && typeof current.errors[0].code === 'string') {
-      return current.errors[0].code;
-    }
-    current = current.cause;
-  }
-  return undefined;
+  const code = redact(socketErrorCode(error) ?? (isErrorLike(error) ? error.name : 'unknown'), secrets);
+  return classifyTransportError({ network: 'Mastodon', op, what, timeoutMs, timedOut, code });
 }
 
 function fromAnswer(answer: Answer, what: string, secrets: string[]): ChannelError {
@@ -434,17 +388,16 @@ function fromAnswer(answer: Answer, what: string, secrets: string[]): ChannelErr
     const location = redact(headers.get('location') ?? 'elsewhere', secrets);
     return new ChannelError('permanent', 'SETTINGS_INVALID', `Mastodon redirected ${what} to ${location}; set instanceUrl to the address the instance answers on`, { status });
   }
-  if (status === 401) return new ChannelError('auth', 'AUTH_EXPIRED', message, options);
-  if (status === 403) return new ChannelError('permanent', 'PERMISSION_DENIED', message, options);
-  if (status === 429) return new ChannelError('retryable', 'RATE_LIMITED', message, { ...options, retryAfterMs: retryAfterMs(headers) });
-  if (status >= 500) return new ChannelError('retryable', 'SERVER_ERROR', message, options);
-  if (status === 422 && /character limit/i.test(text)) return new ChannelError('permanent', 'TOO_LONG', message, options);
+  const common = classifyHttpStatus(status, message, { body: options.body, resetMs: resetMs(headers) });
+  if (common) return common;
+  if (status === 403) return permanentError('PERMISSION_DENIED', message, status, options.body);
+  if (status === 422 && /character limit/i.test(text)) return permanentError('TOO_LONG', message, status, options.body);
   // A file still being processed cannot be attached yet: a moment later it can.
   if (status === 422 && /not finished processing/i.test(text)) return new ChannelError('retryable', 'MEDIA_NOT_READY', message, options);
   if (status === 404 && !isRecord(body)) {
-    return new ChannelError('permanent', 'SETTINGS_INVALID', `No Mastodon API answered ${what} (404); check instanceUrl`, options);
+    return permanentError('SETTINGS_INVALID', `No Mastodon API answered ${what} (404); check instanceUrl`, status, options.body);
   }
-  return new ChannelError('permanent', 'CONTENT_REJECTED', message, options);
+  return permanentError('CONTENT_REJECTED', message, status, options.body);
 }
 
 /** Mastodon's `{error, error_description?}`, or the start of a non-JSON body (a proxy's page). */
@@ -458,17 +411,10 @@ function describeProblem(body: unknown): string {
 }
 
 /** Until the window resets: X-RateLimit-Reset is an ISO 8601 time; Retry-After as a fallback. */
-function retryAfterMs(headers: Headers): number | undefined {
+function resetMs(headers: Headers): number | undefined {
   const reset = Date.parse(headers.get('x-ratelimit-reset') ?? '');
   if (Number.isFinite(reset)) return Math.max(1000, reset - Date.now());
-  const retryAfter = headers.get('retry-after');
-  if (retryAfter) {
-    const seconds = Number(retryAfter);
-    if (Number.isFinite(seconds)) return Math.max(1000, seconds * 1000);
-    const at = Date.parse(retryAfter);
-    if (Number.isFinite(at)) return Math.max(1000, at - Date.now());
-  }
-  return undefined;
+  return parseRetryAfter(headers.get('retry-after'));
 }
 
 // --- settings and credentials -------------------------------------------------------------

@@ -47,6 +47,14 @@ import {
   type PublishResult,
   type Settings,
 } from './channel';
+import {
+  classifyHttpStatus,
+  classifyTransportError,
+  classifyUnexpectedError,
+  permanentError,
+  socketErrorCode,
+  type Operation,
+} from './http-errors';
 import { isErrorLike, redact, redactValue } from './redact';
 
 export const X_MAX_WEIGHTED_LENGTH = 280;
@@ -66,19 +74,6 @@ const IMAGE_LIMITS: Record<string, number> = {
   'image/webp': 5 * 1024 * 1024,
   'image/gif': 15 * 1024 * 1024,
 };
-// Transport errors that happen before the request leaves the machine: safe to retry.
-const NOT_SENT_CODES = new Set([
-  'ECONNREFUSED',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'ENETUNREACH',
-  'EHOSTUNREACH',
-  'CERT_HAS_EXPIRED',
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'ERR_TLS_CERT_ALTNAME_INVALID',
-]);
 const URL_PLACEHOLDER = '\u0000url\u0000';
 
 interface TwitterSettings {
@@ -97,12 +92,6 @@ interface OAuth2Tokens {
 }
 
 type TwitterAuth = { kind: 'oauth1'; tokens: TwitterApiTokens } | { kind: 'oauth2'; tokens: OAuth2Tokens };
-
-/**
- * `send` may have created something visible when it fails without an answer; `read` never
- * does; `upload` creates only media nobody sees until a post uses them, so it is safe to repeat.
- */
-type Operation = 'send' | 'read' | 'upload';
 
 /** Uploaded images of the first part, kept so a retry can attach them without uploading again. */
 interface UploadedMedia {
@@ -310,13 +299,12 @@ class XSession {
   /** A session whose OAuth 2 token is refreshed first if it expires within REFRESH_MARGIN_MS. */
   static async open(s: TwitterSettings, auth: TwitterAuth, credentials: Credentials, ctx?: PublishContext): Promise<XSession> {
     const session = new XSession(s, auth, credentials, ctx);
-    const expiresAt = auth.kind === 'oauth2' ? auth.tokens.expiresAt : undefined;
-    if (expiresAt !== undefined && session.canRefresh() && expiresAt - Date.now() <= REFRESH_MARGIN_MS) {
+    if (auth.kind === 'oauth2' && session.canRefresh() && expiringSoon(auth.tokens)) {
       try {
-        await session.refresh();
+        await session.refresh('expiring');
       } catch (error) {
         // A token that is still valid for a while can publish even if the refresh failed for now.
-        const usable = expiresAt - Date.now() > 30_000;
+        const usable = (auth.tokens.expiresAt ?? 0) - Date.now() > 30_000;
         if (!(error instanceof ChannelError && error.kind === 'retryable' && usable)) throw error;
       }
     }
@@ -329,7 +317,7 @@ class XSession {
     } catch (error) {
       // A 401 means nothing was done: after one refresh the same call may be made again.
       if (error instanceof ApiResponseError && error.code === 401 && !this.refreshed && this.canRefresh()) {
-        await this.refresh();
+        await this.refresh('rejected');
         try {
           return await fn(this.client);
         } catch (again) {
@@ -344,35 +332,73 @@ class XSession {
     return this.auth.kind === 'oauth2' && !!this.auth.tokens.refreshToken && !!this.auth.tokens.clientId && !!this.ctx;
   }
 
-  /** Trades the refresh token for a new pair, stores it, and only then switches to it. */
-  private async refresh(): Promise<void> {
-    if (this.auth.kind !== 'oauth2' || !this.ctx) return;
+  /**
+   * Trades the refresh token for a new pair, stores it, and only then switches to it. X's refresh
+   * tokens work once, so this runs under the channel's credential lock (ctx.renewCredentials):
+   * when another worker renewed the pair while this one waited, its stored pair is used instead
+   * of spending the old refresh token a second time (X would refuse it: invalid_request).
+   */
+  private async refresh(why: 'expiring' | 'rejected'): Promise<void> {
+    const ctx = this.ctx;
+    if (this.auth.kind !== 'oauth2' || !ctx) return;
     this.refreshed = true;
-    const fresh = await requestRefresh(this.s, this.auth.tokens, this.secrets);
-    this.secrets.push(fresh.accessToken, fresh.refreshToken);
-    const stored: Credentials = {
-      ...this.credentials,
-      accessToken: fresh.accessToken,
-      refreshToken: fresh.refreshToken,
-      ...(fresh.expiresAt !== undefined ? { expiresAt: new Date(fresh.expiresAt).toISOString() } : {}),
+    const spentToken = this.auth.tokens.accessToken;
+    let issued = false;
+    const renew = async (stored: Credentials): Promise<Credentials | null> => {
+      const current = readCredentials(stored);
+      if (current.kind !== 'oauth2') return null; // reconnected with OAuth 1.0a meanwhile
+      const renewedElsewhere = current.tokens.accessToken !== spentToken;
+      if (renewedElsewhere && !(why === 'expiring' && expiringSoon(current.tokens))) return null;
+      this.secrets.push(...allStrings(stored));
+      const fresh = await requestRefresh(this.s, current.tokens, this.secrets);
+      issued = true;
+      this.secrets.push(fresh.accessToken, fresh.refreshToken);
+      const next: Credentials = {
+        ...stored,
+        accessToken: fresh.accessToken,
+        refreshToken: fresh.refreshToken,
+        ...(fresh.expiresAt !== undefined ? { expiresAt: new Date(fresh.expiresAt).toISOString() } : {}),
+      };
+      if (fresh.expiresAt === undefined) delete next.expiresAt;
+      return next;
     };
-    if (fresh.expiresAt === undefined) delete stored.expiresAt;
+    let latest: Credentials;
     try {
-      await this.ctx.saveCredentials(stored);
+      latest = ctx.renewCredentials ? await ctx.renewCredentials(renew) : await renewUnlocked(this.credentials, renew, ctx);
     } catch (error) {
-      // X has already invalidated the old refresh token; the new one exists only here.
-      const detail = isErrorLike(error) ? error.message : String(error);
+      if (error instanceof ChannelError) throw error;
+      const detail = redact(isErrorLike(error) ? error.message : String(error), this.secrets);
+      // Once X has issued a pair, the old refresh token is spent; the new one existed only here.
       throw new ChannelError(
         'retryable',
         'CREDENTIALS_NOT_SAVED',
-        `X issued a new token pair but it could not be stored (${redact(detail, this.secrets)}); nothing was published. ` +
-          'If the next attempt reports AUTH_EXPIRED, connect the X account again.',
+        issued
+          ? `X issued a new token pair but it could not be stored (${detail}); nothing was published. ` +
+              'If the next attempt reports AUTH_EXPIRED, connect the X account again.'
+          : `The X credentials could not be locked for renewal (${detail}); nothing was published.`,
       );
     }
-    this.credentials = stored;
-    this.auth = { kind: 'oauth2', tokens: { ...this.auth.tokens, ...fresh } };
+    this.secrets.push(...allStrings(latest));
+    this.credentials = latest;
+    this.auth = readCredentials(latest);
     this.client = createClient(this.s, this.auth);
   }
+}
+
+/** Without a credential lock (a context that has no store): renew from what this attempt read. */
+async function renewUnlocked(
+  credentials: Credentials,
+  renew: (stored: Credentials) => Promise<Credentials | null>,
+  ctx: PublishContext,
+): Promise<Credentials> {
+  const next = await renew(credentials);
+  if (!next) return credentials;
+  await ctx.saveCredentials(next);
+  return next;
+}
+
+function expiringSoon(tokens: OAuth2Tokens): boolean {
+  return tokens.expiresAt !== undefined && tokens.expiresAt - Date.now() <= REFRESH_MARGIN_MS;
 }
 
 interface FreshTokens {
@@ -394,14 +420,12 @@ async function requestRefresh(s: TwitterSettings, tokens: OAuth2Tokens, secrets:
   try {
     res = await fetch(url, { method: 'POST', headers, body: form.toString(), signal: AbortSignal.timeout(s.timeoutMs) });
   } catch (error) {
-    // Nothing was published. If X did rotate the token, the next attempt will say AUTH_EXPIRED.
+    // Nothing was published (a read, as far as posts go). If X did rotate the token, the next
+    // attempt will say AUTH_EXPIRED.
     const name = isErrorLike(error) ? error.name : '';
-    if (name === 'TimeoutError' || name === 'AbortError') {
-      throw new ChannelError('retryable', 'TIMEOUT', `No answer from X within ${s.timeoutMs} ms while refreshing the access token`);
-    }
-    const cause = isErrorLike(error) ? (error as Error & { cause?: { code?: unknown } }).cause : undefined;
-    const code = typeof cause?.code === 'string' ? cause.code : 'unknown';
-    throw new ChannelError('retryable', 'NETWORK_ERROR', `Could not refresh the X access token (${redact(code, secrets)})`);
+    const timedOut = name === 'TimeoutError' || name === 'AbortError';
+    const code = redact(socketErrorCode(error) ?? 'unknown', secrets);
+    throw classifyTransportError({ network: 'X', op: 'read', what: 'the access token refresh', timeoutMs: s.timeoutMs, timedOut, code });
   }
   const raw = await res.text().catch(() => '');
   let body: unknown;
@@ -427,12 +451,10 @@ async function requestRefresh(s: TwitterSettings, tokens: OAuth2Tokens, secrets:
   const error = isRecord(body) && typeof body.error === 'string' ? body.error : '';
   const description = isRecord(body) && typeof body.error_description === 'string' ? body.error_description : describeProblem(body);
   const message = redact(`X refused the token refresh (${res.status}${error ? ` ${error}` : ''}): ${description}`, secrets);
-  if (res.status === 429) {
-    const reset = Number(res.headers.get('x-rate-limit-reset'));
-    const retryAfterMs = Number.isFinite(reset) && reset > 0 ? Math.max(1000, reset * 1000 - Date.now()) : undefined;
-    throw new ChannelError('retryable', 'RATE_LIMITED', message, { ...options, ...(retryAfterMs ? { retryAfterMs } : {}) });
-  }
-  if (res.status >= 500) throw new ChannelError('retryable', 'SERVER_ERROR', message, options);
+  const reset = Number(res.headers.get('x-rate-limit-reset'));
+  const wait = Number.isFinite(reset) && reset > 0 ? Math.max(1000, reset * 1000 - Date.now()) : undefined;
+  const common = classifyHttpStatus(res.status, message, { body: options.body, resetMs: wait });
+  if (common) throw common;
   // invalid_request / invalid_grant (used, revoked or expired refresh token), unauthorized_client…
   throw new ChannelError('auth', 'AUTH_EXPIRED', message, options);
 }
@@ -541,31 +563,17 @@ function createClient(s: TwitterSettings, auth: TwitterAuth): TwitterApi {
 function toChannelError(error: unknown, op: Operation, what: string, timeoutMs: number, secrets: string[]): ChannelError {
   if (error instanceof ChannelError) return error;
   if (error instanceof ApiResponseError) return fromAnswer(error, op, secrets);
-  const verb = op === 'upload' ? 'uploading' : 'reading';
   if (error instanceof ApiPartialResponseError) {
-    return op === 'send'
-      ? new ChannelError('unknown_outcome', 'TIMEOUT_AFTER_SEND', `The answer of X broke off after sending ${what}; it may have been published`)
-      : new ChannelError('retryable', 'NETWORK_ERROR', `The answer of X broke off while ${verb} ${what}`);
+    // The answer began, so the request arrived; only its end is missing.
+    return classifyTransportError({ network: 'X', op, what, timeoutMs, timedOut: false, notSent: false, code: 'answer broke off' });
   }
   if (error instanceof ApiRequestError) {
     const cause = transportCause(error);
-    if (cause?.name === 'AbortError') {
-      return op === 'send'
-        ? new ChannelError('unknown_outcome', 'TIMEOUT_AFTER_SEND', `No answer from X within ${timeoutMs} ms after sending ${what}; it may have been published`)
-        : new ChannelError('retryable', 'TIMEOUT', `No answer from X within ${timeoutMs} ms while ${verb} ${what}`);
-    }
-    const code = redact(cause?.code ?? cause?.message ?? 'unknown', secrets);
-    if (NOT_SENT_CODES.has(code)) {
-      return new ChannelError('retryable', 'NETWORK_ERROR', `Could not reach X (${code}) for ${what}; nothing was sent`);
-    }
-    return op === 'send'
-      ? new ChannelError('unknown_outcome', 'TIMEOUT_AFTER_SEND', `Connection to X lost (${code}) after sending ${what}; it may have been published`)
-      : new ChannelError('retryable', 'NETWORK_ERROR', `Connection to X lost (${code}) while ${verb} ${what}`);
+    const timedOut = cause?.name === 'AbortError';
+    const code = redact(socketErrorCode(cause) ?? cause?.message ?? 'unknown', secrets);
+    return classifyTransportError({ network: 'X', op, what, timeoutMs, timedOut, code });
   }
-  const detail = redact(isErrorLike(error) ? `${error.name}: ${error.message}` : String(error), secrets);
-  return op === 'send'
-    ? new ChannelError('unknown_outcome', 'UNEXPECTED_ERROR', `Unexpected error while sending ${what}: ${detail}`)
-    : new ChannelError('retryable', 'UNEXPECTED_ERROR', `Unexpected error while ${verb} ${what}: ${detail}`);
+  return classifyUnexpectedError(error, op, what, secrets);
 }
 
 /**
@@ -587,21 +595,21 @@ function fromAnswer(error: ApiResponseError, op: Operation, secrets: string[]): 
   const options = { status, body: redactValue(data, secrets) };
   const type = isRecord(data) && typeof data.type === 'string' ? data.type : '';
 
-  if (status === 401) return new ChannelError('auth', 'AUTH_EXPIRED', message, options);
-  if (status === 429) return new ChannelError('retryable', 'RATE_LIMITED', message, { ...options, retryAfterMs: retryAfterMs(error) });
-  if (status >= 500) return new ChannelError('retryable', 'SERVER_ERROR', message, options);
-  if (/duplicate content/i.test(text)) return new ChannelError('permanent', 'DUPLICATE', message, options);
-  if (/too long|shorter/i.test(text)) return new ChannelError('permanent', 'TOO_LONG', message, options);
+  const common = classifyHttpStatus(status, message, { body: options.body, resetMs: resetMs(error) });
+  if (common) return common;
+  // X refuses a repeated text with 403 "duplicate content": sending it again can never succeed.
+  if (/duplicate content/i.test(text)) return permanentError('DUPLICATE', message, status, options.body);
+  if (/too long|shorter/i.test(text)) return permanentError('TOO_LONG', message, status, options.body);
   if (
     status === 403 &&
     (/oauth1-permissions|unsupported-authentication|not-authorized/.test(type) || /not permitted|permission|suspended/i.test(text))
   ) {
-    return new ChannelError('permanent', 'PERMISSION_DENIED', message, options);
+    return permanentError('PERMISSION_DENIED', message, status, options.body);
   }
   if (op === 'upload' || (status === 400 && /media/i.test(JSON.stringify(data ?? '')))) {
-    return new ChannelError('permanent', 'MEDIA_REJECTED', message, options);
+    return permanentError('MEDIA_REJECTED', message, status, options.body);
   }
-  return new ChannelError('permanent', 'CONTENT_REJECTED', message, options);
+  return permanentError('CONTENT_REJECTED', message, status, options.body);
 }
 
 /** detail, title and the per-parameter messages of a v2 problem body (or v1 `errors`). */
@@ -619,7 +627,7 @@ function describeProblem(data: unknown): string {
 }
 
 /** Until the exhausted window (15-minute or 24-hour) resets, from x-rate-limit-* headers. */
-function retryAfterMs(error: ApiResponseError): number | undefined {
+function resetMs(error: ApiResponseError): number | undefined {
   const limit = error.rateLimit;
   if (!limit) return undefined;
   const resets = [limit.reset];

@@ -42,6 +42,7 @@ import {
   type PublishResult,
   type Settings,
 } from './channel';
+import { classifyHttpStatus, classifyTransportError, parseRetryAfter, permanentError, type Operation } from './http-errors';
 import { isErrorLike, redact, redactValue } from './redact';
 
 /**
@@ -82,13 +83,6 @@ interface WordPressAuth {
   authorization: string;
   secrets: string[];
 }
-
-/**
- * - `send`: creates the post: no answer after sending means the post may exist.
- * - `upload`: uploads an image: no answer is retryable (an unattached image at worst).
- * - `read`: lookups and idempotent updates (alt text).
- */
-type Operation = 'send' | 'upload' | 'read';
 
 interface Answer {
   status: number;
@@ -453,19 +447,18 @@ function transportError(
   cause: unknown,
   c: { sent: boolean; timedOut: boolean; op: Operation; what: string; timeoutMs: number; secrets: string[] },
 ): ChannelError {
-  const code = redact(
-    c.timedOut ? 'timeout' : ((cause as NodeJS.ErrnoException | undefined)?.code ?? (isErrorLike(cause) ? cause.message : String(cause))),
-    c.secrets,
-  );
-  if (!c.sent) {
-    return new ChannelError('retryable', 'NETWORK_ERROR', `Could not reach WordPress (${code}) for ${c.what}; nothing was sent`);
-  }
-  const noAnswer = c.timedOut ? `No answer from WordPress within ${c.timeoutMs} ms` : `Connection to WordPress lost (${code})`;
-  if (c.op === 'send') {
-    return new ChannelError('unknown_outcome', 'TIMEOUT_AFTER_SEND', `${noAnswer} after sending ${c.what}; it may have been published`);
-  }
-  const note = c.op === 'upload' ? '; an unattached image may remain in the media library' : '';
-  return new ChannelError('retryable', c.timedOut ? 'TIMEOUT' : 'NETWORK_ERROR', `${noAnswer} during ${c.what}${note}`);
+  const code = redact((cause as NodeJS.ErrnoException | undefined)?.code ?? (isErrorLike(cause) ? cause.message : String(cause)), c.secrets);
+  // WordPress (PHP) acts only on a complete body, so a request not fully written never arrived.
+  return classifyTransportError({
+    network: 'WordPress',
+    op: c.op,
+    what: c.what,
+    timeoutMs: c.timeoutMs,
+    timedOut: c.timedOut,
+    code: c.timedOut ? 'timeout' : code,
+    notSent: !c.sent,
+    ...(c.op === 'upload' ? { hint: '; an unattached image may remain in the media library' } : {}),
+  });
 }
 
 function answerError(answer: Answer, s: WordPressSettings, op: Operation, what: string, secrets: string[]): ChannelError {
@@ -475,33 +468,22 @@ function answerError(answer: Answer, s: WordPressSettings, op: Operation, what: 
   const detail = wp && typeof wp.message === 'string' ? plain(wp.message) : plain(answer.text) || 'no details';
   const base = `WordPress answered ${status}${wpCode ? ` (${wpCode})` : ''} to ${what}: ${detail}`;
   const options = { status, body: redactValue(answer.json ?? plain(answer.text), secrets) };
-  const error = (kind: ChannelError['kind'], code: string, hint = '', extra: { retryAfterMs?: number } = {}): ChannelError =>
-    new ChannelError(kind, code, redact(base + hint, secrets), { ...options, ...extra });
+  const error = (kind: ChannelError['kind'], code: string, hint = ''): ChannelError => new ChannelError(kind, code, redact(base + hint, secrets), options);
 
   if (status >= 300 && status < 400) {
     const location = typeof answer.headers.location === 'string' ? answer.headers.location : 'another address';
     return error('permanent', 'SETTINGS_INVALID', ` — the site redirects to ${location}; set siteUrl or apiBaseUrl to the final address`);
   }
-  if (status === 401) {
-    let hint = '';
-    if (wpCode && ANONYMOUS_CODES.has(wpCode)) {
-      hint = ' — WordPress did not see the credentials: the web server may drop the Authorization header';
-    } else if (wpCode?.startsWith('application_passwords_disabled')) {
-      hint = ' — application passwords are switched off (they need HTTPS, and plugins can disable them)';
-    }
-    return error('auth', 'AUTH_EXPIRED', hint);
-  }
-  if (status === 429) return error('retryable', 'RATE_LIMITED', '', { retryAfterMs: retryAfterMs(answer.headers) });
   if (status === 413) {
     return op === 'upload'
       ? error('permanent', 'MEDIA_TOO_LARGE', ' — the web server refuses an image this large')
       : error('permanent', 'TOO_LONG', ' — the web server refuses an article this large');
   }
+  // WordPress answers a refused file type with 500 rest_upload_sideload_error: no retry helps.
   if (wpCode?.startsWith('rest_upload_')) return error('permanent', 'MEDIA_REJECTED');
-  if (status >= 500) {
-    const wait = retryAfterMs(answer.headers);
-    return error('retryable', 'SERVER_ERROR', '', wait === undefined ? {} : { retryAfterMs: wait });
-  }
+  const wait = parseRetryAfter(typeof answer.headers['retry-after'] === 'string' ? answer.headers['retry-after'] : undefined);
+  const common = classifyHttpStatus(status, redact(base + authHint(status, wpCode), secrets), { body: options.body, resetMs: wait, retryAfterMs: wait });
+  if (common) return common;
   // A user without edit_posts may not list drafts: WordPress reports that as an invalid parameter.
   if (status === 403 || (status === 400 && JSON.stringify(wp?.data ?? null).includes('rest_forbidden_status'))) {
     const hint = wp
@@ -510,7 +492,15 @@ function answerError(answer: Answer, s: WordPressSettings, op: Operation, what: 
     return error('permanent', 'PERMISSION_DENIED', hint);
   }
   if (status === 404 && (!wp || wpCode === 'rest_no_route')) return notRestApi(s, answer, what);
-  return error('permanent', 'CONTENT_REJECTED');
+  return permanentError('CONTENT_REJECTED', redact(base, secrets), status, options.body);
+}
+
+/** The two usual causes of a 401 on WordPress, for the admin who has to fix it. */
+function authHint(status: number, wpCode: string | undefined): string {
+  if (status !== 401) return '';
+  if (wpCode && ANONYMOUS_CODES.has(wpCode)) return ' — WordPress did not see the credentials: the web server may drop the Authorization header';
+  if (wpCode?.startsWith('application_passwords_disabled')) return ' — application passwords are switched off (they need HTTPS, and plugins can disable them)';
+  return '';
 }
 
 /** A 2xx that is not the REST API's JSON (plain permalinks serve the home page), or a 404 for a route. */
@@ -522,15 +512,6 @@ function notRestApi(s: WordPressSettings, answer: Answer, what: string): Channel
     `No WordPress REST API answer at ${s.apiBase}/wp-json/ for ${what} (HTTP ${answer.status}, ${type}): check siteUrl, the permalink setting (not "Plain") and security plugins`,
     { status: answer.status },
   );
-}
-
-/** Retry-After as seconds or an HTTP date, in ms. */
-function retryAfterMs(headers: http.IncomingHttpHeaders): number | undefined {
-  const raw = headers['retry-after'];
-  if (typeof raw !== 'string' || raw.trim() === '') return undefined;
-  if (/^\d+$/.test(raw.trim())) return Number(raw.trim()) * 1000;
-  const at = Date.parse(raw);
-  return Number.isNaN(at) ? undefined : Math.max(1000, at - Date.now());
 }
 
 /** Text of an error message or HTML page, shortened for the log. */

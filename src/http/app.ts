@@ -78,6 +78,9 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
   const app = Fastify({
     logger: false,
     bodyLimit: deps.config.bodyLimitBytes,
+    // Only the configured reverse proxies may name the client (X-Forwarded-For) and the scheme;
+    // without them every client would share the proxy's address in the login throttle.
+    trustProxy: deps.config.trustProxy.length > 0 ? deps.config.trustProxy : false,
     // Fastify answers unknown routes and bad URLs through our error handler.
     routerOptions: { ignoreTrailingSlash: true },
   });

@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { AppError } from '../domain/errors';
 import { isCleanText } from '../domain/text';
+import { toCamelCaseHashtag } from '../domain/splitting/hashtags';
 
 export function text(max: number, min = 0) {
   return z
@@ -15,6 +16,10 @@ export function text(max: number, min = 0) {
 
 export const line = (max: number, min = 0) =>
   text(max, min).refine((s) => !/[\r\n]/.test(s), { message: 'must be a single line' });
+
+/** A keyword or tag that makes a CamelCase hashtag: it needs a letter ("2025" or "–" make none). */
+export const hashtagKeyword = (max: number) =>
+  line(max, 1).refine((s) => toCamelCaseHashtag(s) !== null, { message: 'must contain a letter to make a hashtag' });
 
 export const isoTime = z.iso
   .datetime({ offset: true })

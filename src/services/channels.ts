@@ -7,6 +7,7 @@ import { ChannelError } from '../channels/channel';
 import { adapterFor } from '../channels/registry';
 import { CREDENTIALS, SETTINGS } from '../channels/schemas';
 import { decryptJson, encryptJson } from '../security/credentials';
+import { assertChannelHostAllowed, channelHosts, refusedChannelHost } from '../security/outbound';
 import { createChannel, findChannel, listChannels, updateChannel } from '../store/channels';
 import { releaseHeldPosts } from '../store/posts';
 import { audit } from './audit';
@@ -40,6 +41,19 @@ function parseOrThrow(schema: (typeof SETTINGS)[ChannelType], value: unknown, pa
   return parsed.data as Record<string, unknown>;
 }
 
+/**
+ * Channel hosts must be public addresses (src/security/outbound.ts): an admin must not be able to
+ * aim Herold, with the channel's token, at the metadata service or the intranet.
+ */
+async function assertPublicHosts(deps: Deps, settings: Record<string, unknown>) {
+  const refused = await refusedChannelHost(settings, deps.config.allowPrivateHosts);
+  if (refused) {
+    throw new AppError(400, 'CHANNEL_HOST_PRIVATE', { host: refused.host }, [
+      { path: `settings.${refused.setting}`, message: `${refused.host} is not a public address` },
+    ]);
+  }
+}
+
 export function list(deps: Deps, actor: Actor) {
   return listChannels(deps.db, actor.orgId);
 }
@@ -47,6 +61,7 @@ export function list(deps: Deps, actor: Actor) {
 export async function create(deps: Deps, actor: Actor, input: { type: ChannelType; name: string; settings?: unknown; credentials?: unknown }) {
   const settings = parseOrThrow(SETTINGS[input.type], input.settings, 'settings');
   const credentials = input.type === 'blog' ? null : parseOrThrow(CREDENTIALS[input.type], input.credentials, 'credentials');
+  await assertPublicHosts(deps, settings);
   return deps.db.$transaction(async (tx) => {
     const channel = await createChannel(tx, {
       orgId: actor.orgId,
@@ -66,6 +81,14 @@ export async function update(
   id: string,
   patch: { name?: string; settings?: unknown; credentials?: unknown; enabled?: boolean },
 ) {
+  let settings: Record<string, unknown> | undefined;
+  if (patch.settings !== undefined) {
+    // Resolved before the transaction: a slow DNS answer must not hold a row lock.
+    const current = await findChannel(deps.db, actor.orgId, id);
+    if (!current) throw notFound('channel');
+    settings = parseOrThrow(SETTINGS[current.type as ChannelType], patch.settings, 'settings');
+    await assertPublicHosts(deps, settings);
+  }
   const result = await deps.db.$transaction(async (tx) => {
     const channel = await findChannel(tx, actor.orgId, id);
     if (!channel) throw notFound('channel');
@@ -73,7 +96,15 @@ export async function update(
     const data: Parameters<typeof updateChannel>[3] = {};
     if (patch.name !== undefined) data.name = patch.name;
     if (patch.enabled !== undefined) data.enabled = patch.enabled;
-    if (patch.settings !== undefined) data.settings = parseOrThrow(SETTINGS[type], patch.settings, 'settings');
+    if (settings !== undefined) {
+      // Moving a channel to another host would send the stored token there: whoever does that
+      // must know the credentials, i.e. enter them again (a token rarely fits a new host anyway).
+      const moved = channelHosts(settings).join() !== channelHosts((channel.settings ?? {}) as Record<string, unknown>).join();
+      if (moved && channel.credentialsEnc && patch.credentials === undefined) {
+        throw new AppError(400, 'CREDENTIALS_REQUIRED', {}, [{ path: 'credentials', message: 'required when the host changes' }]);
+      }
+      data.settings = settings;
+    }
     if (patch.credentials !== undefined && type !== 'blog') {
       data.credentialsEnc = encryptJson(parseOrThrow(CREDENTIALS[type], patch.credentials, 'credentials'), deps.config.secretKeys);
       // New credentials end a needs_reauth state and release the posts it held.
@@ -101,8 +132,11 @@ export async function check(deps: Deps, actor: Actor, id: string, lang: 'de' | '
   const channel = await findChannel(deps.db, actor.orgId, id);
   if (!channel) throw notFound('channel');
   try {
+    const settings = (channel.settings ?? {}) as Record<string, unknown>;
+    // The host may resolve elsewhere now than when it was saved.
+    await assertChannelHostAllowed(settings, deps.config.allowPrivateHosts);
     const credentials = channel.credentialsEnc ? decryptJson(channel.credentialsEnc, deps.config.secretKeys) : {};
-    const result = await adapterFor(channel.type as ChannelType).check((channel.settings ?? {}) as Record<string, unknown>, credentials);
+    const result = await adapterFor(channel.type as ChannelType).check(settings, credentials);
     return { ok: true, account: result.account };
   } catch (err) {
     const code = err instanceof ChannelError ? err.code : 'UNKNOWN_ERROR';

@@ -1,6 +1,7 @@
 // POST /preview: what each channel would receive, nothing stored.
 import type { Actor } from '../domain/actor';
 import type { ChannelType, MediaItem } from '../domain/types';
+import { guidelinesFromPolicy } from '../domain/splitting';
 import { slugify } from '../domain/workflow';
 import { findOrgById } from '../store/orgs';
 import { composeForChannel } from './compose';
@@ -17,13 +18,13 @@ export interface PreviewInput {
 
 export async function preview(deps: Deps, actor: Actor, input: PreviewInput) {
   const org = await findOrgById(deps.db, actor.orgId);
-  const policy = (org?.policy ?? {}) as { guidelines?: { hashtags?: string[] } };
   const channelTypes = [...new Set(input.channelTypes)];
   const ctx = {
     publicUrl: deps.config.publicUrl,
     orgSlug: org?.slug ?? '',
     releaseSlug: slugify(input.title),
-    hashtags: policy.guidelines?.hashtags,
+    // The same guidelines as on create, edit and submit: the preview shows their warnings.
+    guidelines: guidelinesFromPolicy(org?.policy),
     channelTypes,
   };
   const posts = channelTypes.map((type) => {

@@ -12,12 +12,14 @@ import type { ChannelType, PostContent } from '../domain/types';
 import { message } from '../i18n/messages';
 import { createMediaFetcher } from '../channels/fetch-media';
 import { decryptJson, encryptJson } from '../security/credentials';
+import { assertChannelHostAllowed } from '../security/outbound';
 import { markNeedsReauth } from '../store/channels';
 import { isConnectionError, type DbOrTx, type Tx } from '../store/db';
 import { readPausedForShare } from '../store/orgs';
 import { claimPost, finishAttempt, holdScheduledPosts, settlePost } from '../store/posts';
 import { completeIfFinished } from '../store/releases';
 import { audit } from './audit';
+import { renewChannelCredentials } from './channel-credentials';
 import type { Deps } from './deps';
 import { blockChannel, blockedMs, channelWaitMs } from './rate-limit';
 import { postHashOf } from './releases';
@@ -150,7 +152,22 @@ export async function publishPost(
   const content = withArticleLink(post.content as PostContent, claimed.articleUrl);
 
   // A 429 of another job may have arrived since the claim: check once more, right before sending.
-  const blocked = await blockedMs(deps, post.channelId);
+  let blocked: number;
+  try {
+    blocked = await blockedMs(deps, post.channelId);
+  } catch (err) {
+    // Redis is unreachable (it is restarting, say). Nothing was sent: give the claim back, or the
+    // post would stay `publishing` and the sweep would take it for an interrupted call
+    // (unconfirmed). The queue, or the sweep once Redis is back, tries again.
+    deps.log.warn({ postId: post.id, err: (err as Error).message }, 'rate-limit check failed before sending; not sent');
+    await withDbRetry(deps, () =>
+      deps.db.$transaction(async (tx) => {
+        await finishAttempt(tx, attemptId, 'retry', { code: 'SERVICE_UNAVAILABLE', message: message('SERVICE_UNAVAILABLE') }, { sent: false });
+        await settlePost(tx, post.id, ['publishing'], { status: 'scheduled' });
+      }),
+    );
+    return { kind: 'retry', code: 'SERVICE_UNAVAILABLE' };
+  }
   if (blocked > 0) {
     await deps.db.$transaction(async (tx) => {
       await finishAttempt(tx, attemptId, 'rate_limited', { code: 'RATE_LIMITED', message: message('RATE_LIMITED') }, { retryAfterMs: blocked, sent: false });
@@ -162,6 +179,7 @@ export async function publishPost(
   let result: PublishResult | null = null;
   let foundBy: 'publish' | 'lookup' = 'publish';
   try {
+    await assertChannelHostAllowed(settings, deps.config.allowPrivateHosts);
     result = await adapter.publish(content, settings, credentials, ctx);
   } catch (err) {
     const channelError =
@@ -199,6 +217,7 @@ function publishContext(deps: Deps, post: LoadedPost, orgSlug: string): PublishC
     saveCredentials: async (fresh) => {
       await deps.db.channel.update({ where: { id: post.channelId }, data: { credentialsEnc: encryptJson(fresh, deps.config.secretKeys) } });
     },
+    renewCredentials: (renew) => renewChannelCredentials(deps, post.channelId, renew),
     fetchMedia: createMediaFetcher({ allowPrivate: deps.config.allowPrivateMedia }),
   };
 }
@@ -240,6 +259,7 @@ async function lookUp(deps: Deps, adapter: ChannelAdapter, post: LoadedPost, org
   try {
     const credentials = post.channel.credentialsEnc ? decryptJson(post.channel.credentialsEnc, deps.config.secretKeys) : {};
     const content = post.content as PostContent;
+    await assertChannelHostAllowed((post.channel.settings ?? {}) as Record<string, unknown>, deps.config.allowPrivateHosts);
     return (await adapter.findExisting?.(content, (post.channel.settings ?? {}) as Record<string, unknown>, credentials, publishContext(deps, post, orgSlug))) ?? null;
   } catch (err) {
     deps.log.warn({ postId: post.id, err: (err as Error).message }, 'lookup of an interrupted post failed');
@@ -297,7 +317,8 @@ async function settleFailure(
         if (err.code === 'RATE_LIMITED' && err.options.retryAfterMs !== undefined) {
           // Not a failure: the network named the time. The channel waits (every worker sees it),
           // the post stays scheduled, and the attempt log shows the wait.
-          await blockChannel(deps, post.channelId, err.options.retryAfterMs);
+          // Best effort: with Redis down the wait is still honoured by this job's own delay.
+          await blockChannel(deps, post.channelId, err.options.retryAfterMs).catch((e) => deps.log.warn({ err: (e as Error).message }, 'channel block not stored'));
           await finishAttempt(tx, attemptId, 'rate_limited', error, detail);
           await settlePost(tx, post.id, ['publishing'], { status: 'scheduled', errorCode: err.code, errorMessage: error.message });
           return { kind: 'wait', ms: err.options.retryAfterMs + 250 };

@@ -4,7 +4,8 @@
 import type { Actor } from '../domain/actor';
 import { hasRole } from '../domain/actor';
 import { AppError, forbidden, invalid, notFound } from '../domain/errors';
-import type { MediaItem, PostContent, Warning } from '../domain/types';
+import { guidelinesFromPolicy } from '../domain/splitting';
+import type { MediaItem, PostContent } from '../domain/types';
 import {
   EDITABLE_STATUSES,
   assertCurrentRevision,
@@ -35,7 +36,7 @@ import {
   type ReleaseWithPosts,
 } from '../store/releases';
 import { audit, auditingRefusals } from './audit';
-import { blockingWarnings, composeForChannel, remeasure, type ChannelRef, type ComposeContext } from './compose';
+import { assertSubmittable, composeForChannel, remeasure, type ChannelRef, type ComposeContext } from './compose';
 import type { Deps } from './deps';
 import { enqueueDue } from './scheduling';
 
@@ -79,12 +80,11 @@ async function uniqueSlug(tx: Tx, orgId: string, title: string): Promise<string>
 
 async function composeContext(tx: Tx, deps: Deps, orgId: string, releaseSlug: string, channels: ChannelRef[]): Promise<ComposeContext> {
   const org = await findOrgById(tx, orgId);
-  const policy = (org?.policy ?? {}) as { guidelines?: { hashtags?: string[] } };
   return {
     publicUrl: deps.config.publicUrl,
     orgSlug: org?.slug ?? '',
     releaseSlug,
-    hashtags: policy.guidelines?.hashtags,
+    guidelines: guidelinesFromPolicy(org?.policy),
     channelTypes: channels.map((c) => c.type),
   };
 }
@@ -279,7 +279,7 @@ export async function updatePostContent(
     const data: Record<string, unknown> = {};
     if (patch.content) {
       const channel = { id: post.channelId, type: post.channelType, settings: (await tx.channel.findUnique({ where: { id: post.channelId } }))?.settings };
-      const measured = remeasure(channel, patch.content);
+      const measured = remeasure(channel, patch.content, guidelinesFromPolicy((await findOrgById(tx, actor.orgId))?.policy));
       Object.assign(data, { content: measured.content as object, length: measured.length, warnings: measured.warnings as object[], edited: true });
     }
     if (patch.publishAt !== undefined) data.publishAt = patch.publishAt;
@@ -295,10 +295,7 @@ export async function submitRelease(deps: Deps, actor: Actor, id: string): Promi
     const release = await lockRelease(tx, actor.orgId, id);
     if (!release) throw notFound('release');
     assertStatus(release.status, ['draft']);
-    const blocking = release.posts.flatMap((p) => blockingWarnings(p.warnings as unknown as Warning[]));
-    if (blocking.length > 0) {
-      throw new AppError(422, 'CONTENT_BLOCKED', { reason: blocking.map((w) => w.message).join(' ') });
-    }
+    assertSubmittable(release.posts, guidelinesFromPolicy((await findOrgById(tx, actor.orgId))?.policy));
     if (release.posts.length === 0) throw invalid('VALIDATION_FAILED', [{ path: 'channelIds', message: 'no channel' }]);
     await writeRelease(tx, release.id, { status: 'in_review', rejectedById: null, rejectionComment: null });
     await audit(tx, actor, 'release.submitted', { type: 'release', id }, { revision: release.revision });

@@ -30,9 +30,8 @@
 //   403 Forbidden, 429 RateLimitExceeded (with remaining 0 and reset in `resetInSeconds`, default
 //   300), 500 InternalServerError, 502 UpstreamFailure, 503 NotEnoughResources, others
 //   InvalidRequest; `{delayMs}` and `{drop}` as in http-util.
-//
-// http-util's startFakeServer decodes bodies as UTF-8 text, which would corrupt uploaded images,
-// so this fake runs its own small server with the same fault queue and request log.
+// - Blobs are read from the raw request bytes that http-util's startFakeServer hands every route,
+//   so their CIDs are computed over exactly what the client sent.
 //
 // CIDs: records are encoded as DAG-CBOR by the small deterministic encoder at the end of this file
 // and hashed with sha-256 (CIDv1, codec 0x71); blobs are hashed raw (codec 0x55). @ipld/dag-cbor and
@@ -40,9 +39,7 @@
 // resolve; the contract test checks this encoder's CIDs against them in a plain Node process.
 
 import { createHash, randomBytes } from 'node:crypto';
-import http from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
-import { FaultQueue, isStatusFault, type Fault, type FaultMatch, type LoggedRequest, type StatusFault } from './http-util';
+import { startFakeServer, type Fault, type FakeRequest, type FakeResponse, type FaultMatch, type LoggedRequest, type StatusFault } from './http-util';
 
 export interface BlueskyFakeAccount {
   /** e.g. did:plc:abc… */
@@ -137,23 +134,13 @@ interface RefreshToken {
   revoked: boolean;
 }
 
-interface Request {
-  method: string;
+interface Request extends FakeRequest {
+  /** The XRPC method id, e.g. com.atproto.repo.createRecord; '' for paths outside /xrpc/. */
   nsid: string;
-  path: string;
-  query: URLSearchParams;
-  headers: http.IncomingHttpHeaders;
-  raw: Buffer;
   /** The caller's address, the key of the global rate limit. */
   client: string;
   /** ratelimit-* headers of the most specific bucket counted so far. */
   rateHeaders: Record<string, string>;
-}
-
-interface Answer {
-  status: number;
-  body?: unknown;
-  headers?: Record<string, string>;
 }
 
 class XrpcFailure extends Error {
@@ -174,8 +161,6 @@ export async function startBlueskyFake(opts: BlueskyFakeOptions = {}): Promise<B
   const records: BlueskyFakeRecord[] = [];
   const blobs: BlueskyFakeBlob[] = [];
   const buckets = new Map<string, { used: number; resetAt: number }>();
-  const faults = new FaultQueue();
-  const requests: LoggedRequest[] = [];
   const limits = { ...DEFAULT_LIMITS, ...opts.rateLimits };
   const accessTtlMs = opts.accessTokenTtlMs ?? 2 * 3_600_000;
   const blobLimit = opts.blobLimitBytes ?? 5 * 1024 * 1024;
@@ -224,7 +209,7 @@ export async function startBlueskyFake(opts: BlueskyFakeOptions = {}): Promise<B
     return account;
   }
 
-  function createSession(req: Request): Answer {
+  function createSession(req: Request): FakeResponse {
     const body = jsonBody(req);
     const { identifier, password } = body;
     if (typeof identifier !== 'string' || typeof password !== 'string') {
@@ -241,7 +226,7 @@ export async function startBlueskyFake(opts: BlueskyFakeOptions = {}): Promise<B
     return { status: 200, body: issueSession(account, password) };
   }
 
-  function refreshSession(req: Request): Answer {
+  function refreshSession(req: Request): FakeResponse {
     const token = bearer(req);
     if (!token) throw new XrpcFailure(401, 'AuthMissing', 'Authentication Required');
     const refresh = refreshTokens.get(token);
@@ -256,14 +241,14 @@ export async function startBlueskyFake(opts: BlueskyFakeOptions = {}): Promise<B
     return { status: 200, body: issueSession(account, refresh.appPassword) };
   }
 
-  function getSession(req: Request): Answer {
+  function getSession(req: Request): FakeResponse {
     const account = requireAccess(req);
     return { status: 200, body: { did: account.did, handle: account.handle, active: true } };
   }
 
   // --- repository ---------------------------------------------------------------------------
 
-  function createRecord(req: Request): Answer {
+  function createRecord(req: Request): FakeResponse {
     const account = requireAccess(req);
     const { repo, collection, rkey, validate, record, swapCommit } = jsonBody(req);
     if (typeof repo !== 'string' || typeof collection !== 'string' || !isObject(record)) {
@@ -370,7 +355,7 @@ export async function startBlueskyFake(opts: BlueskyFakeOptions = {}): Promise<B
     return undefined;
   }
 
-  function getRecord(req: Request): Answer {
+  function getRecord(req: Request): FakeResponse {
     const repo = req.query.get('repo');
     const collection = req.query.get('collection');
     const rkey = req.query.get('rkey');
@@ -383,7 +368,7 @@ export async function startBlueskyFake(opts: BlueskyFakeOptions = {}): Promise<B
     return { status: 200, body: { uri: record.uri, cid: record.cid, value: record.value } };
   }
 
-  function listRecords(req: Request): Answer {
+  function listRecords(req: Request): FakeResponse {
     const repo = req.query.get('repo');
     const collection = req.query.get('collection');
     if (!repo || !collection) throw new XrpcFailure(400, 'InvalidRequest', 'Params must have the properties "repo" and "collection"');
@@ -409,7 +394,7 @@ export async function startBlueskyFake(opts: BlueskyFakeOptions = {}): Promise<B
     };
   }
 
-  function uploadBlob(req: Request): Answer {
+  function uploadBlob(req: Request): FakeResponse {
     const account = requireAccess(req);
     const mimeType = String(req.headers['content-type'] ?? '').split(';')[0]?.trim() || 'application/octet-stream';
     if (req.raw.length === 0) throw new XrpcFailure(400, 'InvalidRequest', 'Request body is empty');
@@ -451,7 +436,7 @@ export async function startBlueskyFake(opts: BlueskyFakeOptions = {}): Promise<B
 
   // --- dispatch -----------------------------------------------------------------------------
 
-  const routes: Record<string, { method: 'GET' | 'POST'; run(req: Request): Answer }> = {
+  const routes: Record<string, { method: 'GET' | 'POST'; run(req: Request): FakeResponse }> = {
     'com.atproto.server.createSession': { method: 'POST', run: createSession },
     'com.atproto.server.refreshSession': { method: 'POST', run: refreshSession },
     'com.atproto.server.getSession': { method: 'GET', run: getSession },
@@ -461,7 +446,7 @@ export async function startBlueskyFake(opts: BlueskyFakeOptions = {}): Promise<B
     'com.atproto.repo.uploadBlob': { method: 'POST', run: uploadBlob },
   };
 
-  function handle(req: Request): Answer {
+  function handle(req: Request): FakeResponse {
     try {
       const route = routes[req.nsid];
       if (!route) throw new XrpcFailure(501, 'MethodNotImplemented', 'Method Not Implemented');
@@ -477,7 +462,7 @@ export async function startBlueskyFake(opts: BlueskyFakeOptions = {}): Promise<B
     }
   }
 
-  function faultAnswer(fault: StatusFault, req: Request): Answer {
+  function faultAnswer(fault: StatusFault, req: Request): FakeResponse {
     const is429 = fault.status === 429;
     limit(req, `global:${req.client}`, 'global', 0, is429 ? (fault.resetInSeconds ?? 300) : undefined);
     const headers = req.rateHeaders;
@@ -501,95 +486,25 @@ export async function startBlueskyFake(opts: BlueskyFakeOptions = {}): Promise<B
 
   // --- server -------------------------------------------------------------------------------
 
-  const sockets = new Set<Socket>();
-  const pendingDelays = new Set<() => void>();
-  let closing = false;
-
-  const wait = (ms: number): Promise<boolean> =>
-    new Promise((resolve) => {
-      const done = (completed: boolean): void => {
-        clearTimeout(timer);
-        pendingDelays.delete(cancel);
-        resolve(completed);
-      };
-      const cancel = (): void => done(false);
-      const timer = setTimeout(() => done(true), ms);
-      pendingDelays.add(cancel);
-    });
-
-  async function serve(incoming: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    const url = new URL(incoming.url ?? '/', 'http://fake.invalid');
-    const method = (incoming.method ?? 'GET').toUpperCase();
-    const entry: LoggedRequest = { method, path: url.pathname, at: new Date() };
-    requests.push(entry);
-    if (requests.length > 1000) requests.splice(0, requests.length - 1000);
-
-    let raw: Buffer;
-    try {
-      raw = await readRaw(incoming, blobLimit);
-    } catch {
-      entry.status = 413;
-      send(res, { status: 413, body: { error: 'PayloadTooLarge', message: 'request entity too large' } });
-      return;
-    }
-    const match = /^\/xrpc\/([a-zA-Z0-9.-]+)$/.exec(url.pathname);
-    const req: Request = {
-      method,
-      nsid: match?.[1] ?? '',
-      path: url.pathname,
-      query: url.searchParams,
-      headers: incoming.headers,
-      raw,
-      client: incoming.socket.remoteAddress ?? 'unknown',
-      rateHeaders: {},
-    };
-
-    const fault = faults.take(method, url.pathname);
-    if (fault && 'drop' in fault && fault.beforeProcessing) {
-      entry.fault = 'drop';
-      incoming.socket.destroy();
-      return;
-    }
-    if (fault && 'delayMs' in fault) {
-      entry.fault = 'delay';
-      if (!(await wait(fault.delayMs))) return; // the fake is closing
-    }
-    let answer: Answer;
-    if (fault && isStatusFault(fault)) {
-      entry.fault = 'status';
-      answer = faultAnswer(fault, req);
-    } else if (!match) {
-      answer = { status: 404, body: { error: 'NotFound', message: 'Not Found' } };
-    } else {
-      answer = handle(req);
-    }
-    entry.status = answer.status;
-    if (fault && 'drop' in fault) {
-      entry.fault = 'drop';
-      incoming.socket.destroy();
-      return;
-    }
-    if (closing || res.destroyed || incoming.socket.destroyed) return; // the client gave up
-    send(res, answer);
+  /** The XRPC view of a request: its method id and the client it counts against. */
+  function xrpc(req: FakeRequest): Request {
+    const nsid = /^\/xrpc\/([a-zA-Z0-9.-]+)$/.exec(req.path)?.[1] ?? '';
+    return { ...req, nsid, client: req.remoteAddress, rateHeaders: {} };
   }
 
-  const server = http.createServer((req, res) => {
-    void serve(req, res);
+  const server = await startFakeServer({
+    port: opts.port,
+    host: opts.host,
+    handle: (req) => {
+      const x = xrpc(req);
+      return x.nsid ? handle(x) : { status: 404, body: { error: 'NotFound', message: 'Not Found' } };
+    },
+    faultAnswer: (fault, req) => faultAnswer(fault, xrpc(req)),
+    internalError: () => ({ status: 500, body: { error: 'InternalServerError', message: 'Internal Server Error' } }),
+    maxBodyBytes: blobLimit,
+    tooLarge: () => ({ status: 413, body: { error: 'PayloadTooLarge', message: 'request entity too large' } }),
   });
-  server.on('connection', (socket: Socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  const host = opts.host ?? '127.0.0.1';
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? 0, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
-  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const url = server.url;
 
   return {
     url,
@@ -600,7 +515,7 @@ export async function startBlueskyFake(opts: BlueskyFakeOptions = {}): Promise<B
       return blobs.map((b) => ({ ...b, bytes: Buffer.from(b.bytes) }));
     },
     get requests() {
-      return [...requests];
+      return [...server.requests];
     },
     addAccount,
     revoke: (appPasswordOrDid) => {
@@ -613,7 +528,7 @@ export async function startBlueskyFake(opts: BlueskyFakeOptions = {}): Promise<B
       for (const token of accessTokens.values()) token.expiresAt = Math.min(token.expiresAt, now);
       if (expireOpts.refresh) for (const token of refreshTokens.values()) token.expired = true;
     },
-    failNext: (fault, times = 1, match) => faults.add(fault, times, match),
+    failNext: (fault, times = 1, match) => server.faults.add(fault, times, match),
     urlOf: (uri) => {
       const m = /^at:\/\/([^/]+)\/[^/]+\/([^/]+)$/.exec(uri);
       return m ? `https://bsky.app/profile/${m[1]}/post/${m[2]}` : '';
@@ -623,17 +538,10 @@ export async function startBlueskyFake(opts: BlueskyFakeOptions = {}): Promise<B
       blobs.length = 0;
       revokedPasswords.clear();
       buckets.clear();
-      faults.clear();
-      requests.length = 0;
+      server.faults.clear();
+      server.requests.length = 0;
     },
-    close: async () => {
-      if (closing) return;
-      closing = true;
-      for (const cancel of [...pendingDelays]) cancel();
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      for (const socket of sockets) socket.destroy();
-      await closed;
-    },
+    close: () => server.close(),
   };
 }
 
@@ -679,34 +587,6 @@ function facetProblem(facet: unknown, text: Buffer): string | undefined {
     }
   }
   return undefined;
-}
-
-function readRaw(req: http.IncomingMessage, limit: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        reject(new Error('body too large'));
-        req.resume();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
-}
-
-function send(res: http.ServerResponse, answer: Answer): void {
-  const payload = answer.body === undefined ? '' : JSON.stringify(answer.body);
-  res.writeHead(answer.status, {
-    'content-type': 'application/json; charset=utf-8',
-    'content-length': Buffer.byteLength(payload),
-    ...answer.headers,
-  });
-  res.end(payload);
 }
 
 /** Opaque tokens shaped like the PDS's JWTs (the signature is random: only the fake checks them). */

@@ -1,6 +1,8 @@
-// Plumbing shared by the simulated networks (graph-fake.ts, x-fake.ts): a plain node:http
-// server with body parsing, a request log and a fault-injection queue. Each fake supplies
-// only its routes and its network's error shapes.
+// Plumbing shared by every simulated network (graph-, x-, mastodon-, wordpress-, bluesky-fake.ts):
+// a plain node:http server with body parsing, a request log and a fault-injection queue. Each
+// fake supplies only its routes and its network's error shapes. Handlers get the body twice:
+// parsed (JSON or form fields) and as the raw bytes, because media uploads (multipart or a bare
+// image body) must reach the fake byte for byte — decoding them as text would corrupt them.
 
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -91,7 +93,7 @@ export function isStatusFault(fault: Fault): fault is StatusFault {
   return 'status' in fault;
 }
 
-/** What a route handler sees: the body already parsed from JSON or a form. */
+/** What a route handler sees: the body already parsed from JSON or a form, and its raw bytes. */
 export interface FakeRequest {
   method: string;
   path: string;
@@ -101,10 +103,15 @@ export interface FakeRequest {
   body: Record<string, unknown>;
   /** True when a non-empty body could not be parsed (route decides how to answer). */
   bodyInvalid: boolean;
+  /** The body exactly as received: multipart forms and binary uploads are read from here. */
+  raw: Buffer;
+  /** The caller's address, for limits counted per client. */
+  remoteAddress: string;
 }
 
 export interface FakeResponse {
   status: number;
+  /** A string is sent as it is (HTML pages of proxies, empty bodies); anything else as JSON. */
   body?: unknown;
   headers?: Record<string, string>;
   /** Defaults to application/json. */
@@ -120,7 +127,17 @@ export interface LoggedRequest {
   at: Date;
 }
 
-export interface FakeServerOptions {
+/** What is known of a request before its body is read: enough for extra log fields. */
+export interface RequestHead {
+  method: string;
+  path: string;
+  query: URLSearchParams;
+  /** The query string with its "?", or "". */
+  search: string;
+  headers: http.IncomingHttpHeaders;
+}
+
+export interface FakeServerOptions<L extends LoggedRequest = LoggedRequest> {
   port?: number;
   host?: string;
   handle(req: FakeRequest): FakeResponse | Promise<FakeResponse>;
@@ -128,28 +145,34 @@ export interface FakeServerOptions {
   faultAnswer(fault: StatusFault, req: FakeRequest): FakeResponse;
   /** Answer for an exception inside `handle` (a bug in the fake): keep the network's shape. */
   internalError(req: FakeRequest): FakeResponse;
+  /** Larger request bodies are answered with `tooLarge` (default 5 MiB). */
+  maxBodyBytes?: number;
+  /** The answer to a body over maxBodyBytes, as the network (or the proxy before it) gives it. */
+  tooLarge?(): FakeResponse;
+  /** Network-specific fields of a log entry (e.g. an Idempotency-Key); never credentials. */
+  logFields?(head: RequestHead): Omit<L, keyof LoggedRequest>;
 }
 
-export interface FakeServer {
+export interface FakeServer<L extends LoggedRequest = LoggedRequest> {
   url: string;
   faults: FaultQueue;
   /** The most recent requests (up to 1,000), oldest first. */
-  readonly requests: LoggedRequest[];
+  readonly requests: L[];
   close(): Promise<void>;
 }
 
 const MAX_BODY_BYTES = 5 * 1024 * 1024;
 const MAX_LOG = 1000;
 
-export async function startFakeServer(opts: FakeServerOptions): Promise<FakeServer> {
+export async function startFakeServer<L extends LoggedRequest = LoggedRequest>(opts: FakeServerOptions<L>): Promise<FakeServer<L>> {
   const faults = new FaultQueue();
-  const requests: LoggedRequest[] = [];
+  const requests: L[] = [];
   const sockets = new Set<Socket>();
   // Delayed answers wait on these; close() cancels them so tests and the demo shut down at once.
   const pendingDelays = new Set<() => void>();
   let closing = false;
 
-  const log = (entry: LoggedRequest): void => {
+  const log = (entry: L): void => {
     requests.push(entry);
     if (requests.length > MAX_LOG) requests.splice(0, requests.length - MAX_LOG);
   };
@@ -173,18 +196,23 @@ export async function startFakeServer(opts: FakeServerOptions): Promise<FakeServ
   async function serve(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://fake.invalid');
     const method = (req.method ?? 'GET').toUpperCase();
-    const entry: LoggedRequest = { method, path: url.pathname, at: new Date() };
+    const head: RequestHead = { method, path: url.pathname, query: url.searchParams, search: url.search, headers: req.headers };
+    const entry = { ...opts.logFields?.(head), method, path: url.pathname, at: new Date() } as L;
     log(entry);
 
-    let raw: string;
+    let raw: Buffer | null;
     try {
-      raw = await readBody(req);
+      raw = await readRawBody(req, opts.maxBodyBytes ?? MAX_BODY_BYTES);
     } catch {
-      entry.status = 413;
-      send(res, { status: 413, body: { error: 'Request body too large' } });
+      return; // the client went away mid-body
+    }
+    if (raw === null) {
+      const answer = opts.tooLarge?.() ?? { status: 413, body: { error: 'Request body too large' } };
+      entry.status = answer.status;
+      send(res, answer);
       return;
     }
-    const parsed = parseBody(req.headers['content-type'], raw);
+    const parsed = parseBody(req.headers['content-type'], raw.toString('utf8'));
     const fakeReq: FakeRequest = {
       method,
       path: url.pathname,
@@ -192,6 +220,8 @@ export async function startFakeServer(opts: FakeServerOptions): Promise<FakeServ
       headers: req.headers,
       body: parsed.body,
       bodyInvalid: parsed.invalid,
+      raw,
+      remoteAddress: req.socket.remoteAddress ?? 'unknown',
     };
 
     const fault = faults.take(method, url.pathname);
@@ -261,7 +291,7 @@ export async function startFakeServer(opts: FakeServerOptions): Promise<FakeServ
 }
 
 function send(res: http.ServerResponse, answer: FakeResponse): void {
-  const payload = answer.body === undefined ? '' : JSON.stringify(answer.body);
+  const payload = answer.body === undefined ? '' : typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body);
   res.writeHead(answer.status, {
     'content-type': answer.contentType ?? 'application/json; charset=utf-8',
     'content-length': Buffer.byteLength(payload),
@@ -270,22 +300,31 @@ function send(res: http.ServerResponse, answer: FakeResponse): void {
   res.end(payload);
 }
 
-export function readBody(req: http.IncomingMessage, limit = MAX_BODY_BYTES): Promise<string> {
+/**
+ * The whole body, or null when it is larger than `limit`. An oversized body is still read to the
+ * end, so the client gets the 413 instead of a reset connection (as nginx in front of a site does).
+ */
+export function readRawBody(req: http.IncomingMessage, limit = MAX_BODY_BYTES): Promise<Buffer | null> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > limit) {
-        reject(new Error('body too large'));
-        req.destroy();
-        return;
-      }
-      chunks.push(chunk);
+      if (size <= limit) chunks.push(chunk);
     });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => resolve(size > limit ? null : Buffer.concat(chunks)));
     req.on('error', reject);
+    req.on('close', () => {
+      if (!req.complete) reject(new Error('aborted'));
+    });
   });
+}
+
+/** The body as UTF-8 text; rejects when it is larger than `limit`. */
+export async function readBody(req: http.IncomingMessage, limit = MAX_BODY_BYTES): Promise<string> {
+  const raw = await readRawBody(req, limit);
+  if (raw === null) throw new Error('body too large');
+  return raw.toString('utf8');
 }
 
 /** JSON objects and url-encoded forms; anything else (e.g. multipart) yields no fields. */
@@ -310,6 +349,59 @@ export function parseBody(
     return { body: {}, invalid: true };
   }
   return { body: {}, invalid: false };
+}
+
+export interface UploadedFile {
+  filename: string;
+  contentType: string;
+  bytes: Buffer;
+}
+
+export interface MultipartForm {
+  /** Text fields; a name may repeat (`media_ids[]`). */
+  fields: Map<string, string[]>;
+  /** Files, the first per name, with their bytes untouched. */
+  files: Map<string, UploadedFile>;
+}
+
+/** A small multipart/form-data reader over the raw bytes; undefined when the body is not one. */
+export function parseMultipart(raw: Buffer, contentType: string): MultipartForm | undefined {
+  const match = /boundary=(?:"([^"]+)"|([^;\s]+))/i.exec(contentType);
+  const boundaryText = match?.[1] ?? match?.[2];
+  if (!boundaryText) return undefined;
+  const boundary = Buffer.from(`--${boundaryText}`);
+  const fields = new Map<string, string[]>();
+  const files = new Map<string, UploadedFile>();
+  let at = raw.indexOf(boundary);
+  if (at < 0) return undefined;
+  while (at >= 0) {
+    const start = at + boundary.length;
+    if (raw.subarray(start, start + 2).toString() === '--') break; // closing boundary
+    const next = raw.indexOf(boundary, start);
+    if (next < 0) return undefined;
+    // Each part: CRLF, headers, CRLF CRLF, content, CRLF, next boundary.
+    const part = raw.subarray(start + 2, next - 2);
+    const headerEnd = part.indexOf('\r\n\r\n');
+    if (headerEnd < 0) return undefined;
+    const headers = part.subarray(0, headerEnd).toString('utf8');
+    const content = part.subarray(headerEnd + 4);
+    const disposition = /content-disposition:[^\r\n]*/i.exec(headers)?.[0] ?? '';
+    const name = /\bname="([^"]*)"/i.exec(disposition)?.[1];
+    const filename = /\bfilename="([^"]*)"/i.exec(disposition)?.[1];
+    const partType = /content-type:\s*([^\r\n;]+)/i.exec(headers)?.[1]?.trim();
+    if (name !== undefined) {
+      // A part with a filename or its own Content-Type is a file (twitter-api-v2 sends bytes
+      // without a filename, as application/octet-stream); plain text fields carry neither.
+      if (filename !== undefined || partType !== undefined) {
+        const file = { filename: filename ?? 'blob', contentType: (partType ?? 'application/octet-stream').toLowerCase(), bytes: Buffer.from(content) };
+        if (!files.has(name)) files.set(name, file);
+      } else {
+        fields.set(name, [...(fields.get(name) ?? []), content.toString('utf8')]);
+      }
+    }
+    at = next;
+  }
+  return { fields, files };
 }
 
 /**

@@ -29,16 +29,22 @@
 // Mastodon's 5-minute window), 401 invalid token, 403 scopes, 404 not found, 422 the character
 // limit message, 502/503/504 an nginx-style HTML page (as the reverse proxy in front of Mastodon
 // answers), anything else {"error": "<reason phrase>"}; `body` replaces the body. `{delayMs}` and
-// `{drop}` behave as documented in http-util.
-//
-// This fake runs its own node:http server instead of http-util's startFakeServer because that
-// one parses only JSON and url-encoded bodies and gives routes no raw body, and media uploads
-// are multipart/form-data.
+// `{drop}` behave as documented in http-util. Media uploads are multipart/form-data, read from the
+// raw request bytes that http-util's startFakeServer hands every route.
 
-import http, { STATUS_CODES } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { STATUS_CODES } from 'node:http';
 import { extractUrlsWithIndices } from 'twitter-text';
-import { FaultQueue, createIdSource, isStatusFault, type Fault, type FaultMatch, type LoggedRequest, type StatusFault } from './http-util';
+import {
+  createIdSource,
+  parseMultipart,
+  startFakeServer,
+  type Fault,
+  type FakeRequest,
+  type FakeResponse,
+  type FaultMatch,
+  type LoggedRequest,
+  type StatusFault,
+} from './http-util';
 
 export interface MastodonFakeAccount {
   /** Numeric string, as Mastodon's account ids are. */
@@ -128,7 +134,6 @@ const URL_LENGTH = 23;
 const MAX_MEDIA = 4;
 const DESCRIPTION_LIMIT = 1500;
 const MAX_BODY_BYTES = 20 * 1024 * 1024;
-const MAX_LOG = 1000;
 const VISIBILITIES = new Set(['public', 'unlisted', 'private', 'direct']);
 const WINDOWS: Record<Bucket, { limit: number; periodMs: number }> = {
   api: { limit: 300, periodMs: 5 * 60_000 },
@@ -136,32 +141,11 @@ const WINDOWS: Record<Bucket, { limit: number; periodMs: number }> = {
 };
 const DEFAULT_SCOPES = ['read', 'write'];
 
-interface Incoming {
-  method: string;
-  path: string;
-  query: URLSearchParams;
-  headers: http.IncomingHttpHeaders;
-  raw: Buffer;
-}
-
-interface Answer {
-  status: number;
-  body?: unknown;
-  headers?: Record<string, string>;
-  contentType?: string;
-}
-
 interface Route {
   bucket: Bucket;
   /** Scopes any of which allows the call; undefined: public (a token is optional). */
   scopes?: string[];
-  run(account: MastodonFakeAccount | undefined): Answer;
-}
-
-interface UploadedFile {
-  filename: string;
-  contentType: string;
-  bytes: Buffer;
+  run(account: MastodonFakeAccount | undefined): FakeResponse;
 }
 
 /** Form or JSON parameters: strings, string arrays (`media_ids[]`) and, from JSON, anything. */
@@ -175,8 +159,6 @@ export async function startMastodonFake(opts: MastodonFakeOptions = {}): Promise
   const pendingPolls = new Map<string, number>();
   const idempotency = new Map<string, { statusId: string; expiresAt: number }>();
   const buckets = new Map<string, { count: number; resetAt: number }>();
-  const requests: MastodonLoggedRequest[] = [];
-  const faults = new FaultQueue();
   const nextId = createIdSource((ms) => ms << 16n);
   const maxChars = opts.maxChars ?? 500;
   const ttlMs = opts.idempotencyTtlMs ?? 3_600_000;
@@ -203,7 +185,7 @@ export async function startMastodonFake(opts: MastodonFakeOptions = {}): Promise
 
   // --- auth and rate limits -------------------------------------------------------------
 
-  function bearer(req: Incoming): string | undefined {
+  function bearer(req: FakeRequest): string | undefined {
     const header = req.headers.authorization;
     const match = typeof header === 'string' ? /^Bearer\s+(\S+)$/i.exec(header) : null;
     return match?.[1];
@@ -252,7 +234,7 @@ export async function startMastodonFake(opts: MastodonFakeOptions = {}): Promise
 
   // --- routes ---------------------------------------------------------------------------
 
-  function route(req: Incoming): Route | undefined {
+  function route(req: FakeRequest): Route | undefined {
     const { method, path } = req;
     if (method === 'GET' && path === '/api/v1/accounts/verify_credentials') {
       return { bucket: 'api', scopes: ['read', 'read:accounts', 'profile'], run: (a) => ok(200, renderAccount(a!)) };
@@ -281,7 +263,7 @@ export async function startMastodonFake(opts: MastodonFakeOptions = {}): Promise
     return undefined;
   }
 
-  function handle(req: Incoming): Answer {
+  function handle(req: FakeRequest): FakeResponse {
     const found = route(req);
     const token = bearer(req);
     const account = accountFor(token);
@@ -300,7 +282,7 @@ export async function startMastodonFake(opts: MastodonFakeOptions = {}): Promise
     return withHeaders(found.run(account), limit.headers);
   }
 
-  function createStatus(req: Incoming, account: MastodonFakeAccount): Answer {
+  function createStatus(req: FakeRequest, account: MastodonFakeAccount): FakeResponse {
     const params = parseParams(req);
     if (!params) return error(400, 'Error occurred while parsing request parameters');
     const key = headerValue(req.headers['idempotency-key']);
@@ -368,7 +350,7 @@ export async function startMastodonFake(opts: MastodonFakeOptions = {}): Promise
     return ok(200, renderStatus(status));
   }
 
-  function uploadMedia(req: Incoming, account: MastodonFakeAccount, v1: boolean): Answer {
+  function uploadMedia(req: FakeRequest, account: MastodonFakeAccount, v1: boolean): FakeResponse {
     const type = String(req.headers['content-type'] ?? '');
     const form = type.toLowerCase().startsWith('multipart/form-data') ? parseMultipart(req.raw, type) : undefined;
     const file = form?.files.get('file');
@@ -395,7 +377,7 @@ export async function startMastodonFake(opts: MastodonFakeOptions = {}): Promise
     return ok(async ? 202 : 200, renderMedia(item));
   }
 
-  function showMedia(id: string, account: MastodonFakeAccount): Answer {
+  function showMedia(id: string, account: MastodonFakeAccount): FakeResponse {
     const item = media.find((m) => m.id === id && m.accountId === account.id);
     if (!item) return error(404, 'Record not found');
     if (!item.processed) {
@@ -410,12 +392,12 @@ export async function startMastodonFake(opts: MastodonFakeOptions = {}): Promise
     return ok(200, renderMedia(item));
   }
 
-  function showStatus(id: string): Answer {
+  function showStatus(id: string): FakeResponse {
     const status = statuses.find((s) => s.id === id);
     return status ? ok(200, renderStatus(status)) : error(404, 'Record not found');
   }
 
-  function listStatuses(req: Incoming, accountId: string): Answer {
+  function listStatuses(req: FakeRequest, accountId: string): FakeResponse {
     if (!accountById(accountId)) return error(404, 'Record not found');
     const limit = Math.min(40, Math.max(1, Number(req.query.get('limit') ?? 20) || 20));
     const maxId = req.query.get('max_id');
@@ -431,7 +413,7 @@ export async function startMastodonFake(opts: MastodonFakeOptions = {}): Promise
     return ok(200, list.map(renderStatus));
   }
 
-  function faultAnswer(fault: StatusFault, req: Incoming): Answer {
+  function faultAnswer(fault: StatusFault, req: FakeRequest): FakeResponse {
     const found = route(req);
     const account = accountFor(bearer(req));
     const is429 = fault.status === 429;
@@ -556,96 +538,20 @@ export async function startMastodonFake(opts: MastodonFakeOptions = {}): Promise
 
   // --- server ---------------------------------------------------------------------------
 
-  const sockets = new Set<Socket>();
-  const pendingDelays = new Set<() => void>();
-  let closing = false;
-
-  const log = (entry: MastodonLoggedRequest): void => {
-    requests.push(entry);
-    if (requests.length > MAX_LOG) requests.splice(0, requests.length - MAX_LOG);
-  };
-
-  const wait = (ms: number): Promise<boolean> =>
-    new Promise((resolve) => {
-      const done = (completed: boolean): void => {
-        clearTimeout(timer);
-        pendingDelays.delete(cancel);
-        resolve(completed);
-      };
-      const cancel = (): void => done(false);
-      const timer = setTimeout(() => done(true), ms);
-      pendingDelays.add(cancel);
-    });
-
-  async function serve(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://fake.invalid');
-    const method = (req.method ?? 'GET').toUpperCase();
-    const entry: MastodonLoggedRequest = { method, path: url.pathname, at: new Date() };
-    const key = headerValue(req.headers['idempotency-key']);
-    if (key) entry.idempotencyKey = key;
-    log(entry);
-
-    let raw: Buffer;
-    try {
-      raw = await readRaw(req);
-    } catch {
-      entry.status = 413;
-      send(res, error(413, 'Request Entity Too Large'));
-      return;
-    }
-    const incoming: Incoming = { method, path: url.pathname, query: url.searchParams, headers: req.headers, raw };
-
-    const fault = faults.take(method, url.pathname);
-    if (fault && 'drop' in fault && fault.beforeProcessing) {
-      entry.fault = 'drop';
-      req.socket.destroy();
-      return;
-    }
-    if (fault && 'delayMs' in fault) {
-      entry.fault = 'delay';
-      if (!(await wait(fault.delayMs))) return; // the fake is closing
-    }
-
-    let answer: Answer;
-    if (fault && isStatusFault(fault)) {
-      entry.fault = 'status';
-      answer = faultAnswer(fault, incoming);
-    } else {
-      try {
-        answer = handle(incoming);
-      } catch {
-        answer = error(500, 'Internal Server Error');
-      }
-    }
-    entry.status = answer.status;
-
-    if (fault && 'drop' in fault) {
-      entry.fault = 'drop';
-      req.socket.destroy();
-      return;
-    }
-    if (closing || res.destroyed || req.socket.destroyed) return; // the client gave up
-    send(res, answer);
-  }
-
-  const server = http.createServer((req, res) => {
-    void serve(req, res);
+  const server = await startFakeServer<MastodonLoggedRequest>({
+    port: opts.port,
+    host: opts.host,
+    handle,
+    faultAnswer,
+    internalError: () => error(500, 'Internal Server Error'),
+    maxBodyBytes: MAX_BODY_BYTES,
+    tooLarge: () => error(413, 'Request Entity Too Large'),
+    logFields: ({ headers }) => {
+      const key = headerValue(headers['idempotency-key']);
+      return key ? { idempotencyKey: key } : {};
+    },
   });
-  server.on('connection', (socket: Socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-
-  const host = opts.host ?? '127.0.0.1';
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? 0, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
-  baseUrl = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  baseUrl = server.url;
 
   return {
     url: baseUrl,
@@ -656,13 +562,13 @@ export async function startMastodonFake(opts: MastodonFakeOptions = {}): Promise
       return media.map((m) => ({ ...m }));
     },
     get requests() {
-      return requests.map((r) => ({ ...r }));
+      return server.requests.map((r) => ({ ...r }));
     },
     addAccount,
     revoke: (token) => {
       revoked.add(token);
     },
-    failNext: (fault, times = 1, match) => faults.add(fault, times, match),
+    failNext: (fault, times = 1, match) => server.faults.add(fault, times, match),
     urlOf: statusUrl,
     reset: () => {
       statuses.length = 0;
@@ -671,17 +577,10 @@ export async function startMastodonFake(opts: MastodonFakeOptions = {}): Promise
       idempotency.clear();
       revoked.clear();
       buckets.clear();
-      faults.clear();
-      requests.length = 0;
+      server.faults.clear();
+      server.requests.length = 0;
     },
-    close: async () => {
-      if (closing) return;
-      closing = true;
-      for (const cancel of [...pendingDelays]) cancel();
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      for (const socket of sockets) socket.destroy();
-      await closed;
-    },
+    close: () => server.close(),
   };
 }
 
@@ -770,26 +669,16 @@ function toHtml(text: string, base: string): string {
 
 // --- helpers -----------------------------------------------------------------------------
 
-function ok(status: number, body: unknown): Answer {
+function ok(status: number, body: unknown): FakeResponse {
   return { status, body };
 }
 
-function error(status: number, message: string): Answer {
+function error(status: number, message: string): FakeResponse {
   return { status, body: { error: message } };
 }
 
-function withHeaders(answer: Answer, headers: Record<string, string>): Answer {
+function withHeaders(answer: FakeResponse, headers: Record<string, string>): FakeResponse {
   return { ...answer, headers: { ...answer.headers, ...headers } };
-}
-
-function send(res: http.ServerResponse, answer: Answer): void {
-  const payload = answer.body === undefined ? '' : typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body);
-  res.writeHead(answer.status, {
-    'content-type': answer.contentType ?? 'application/json; charset=utf-8',
-    'content-length': Buffer.byteLength(payload),
-    ...answer.headers,
-  });
-  res.end(payload);
 }
 
 function headerValue(value: string | string[] | undefined): string | undefined {
@@ -797,26 +686,8 @@ function headerValue(value: string | string[] | undefined): string | undefined {
   return v && v.trim() !== '' ? v : undefined;
 }
 
-function readRaw(req: http.IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        reject(new Error('body too large'));
-        req.destroy();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
-}
-
 /** JSON object, url-encoded or multipart form fields (`name[]` collected into arrays); undefined if unparseable. */
-function parseParams(req: Incoming): Params | undefined {
+function parseParams(req: FakeRequest): Params | undefined {
   const type = String(req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
   const text = req.raw.toString('utf8');
   if (text.trim() === '') return {};
@@ -845,43 +716,6 @@ function parseParams(req: Incoming): Params | undefined {
     } else params[k] = v;
   }
   return params;
-}
-
-/** A small multipart/form-data reader: text fields and files (first file per name). */
-function parseMultipart(raw: Buffer, contentType: string): { fields: Map<string, string[]>; files: Map<string, UploadedFile> } | undefined {
-  const match = /boundary=(?:"([^"]+)"|([^;\s]+))/i.exec(contentType);
-  const boundaryText = match?.[1] ?? match?.[2];
-  if (!boundaryText) return undefined;
-  const boundary = Buffer.from(`--${boundaryText}`);
-  const fields = new Map<string, string[]>();
-  const files = new Map<string, UploadedFile>();
-  let at = raw.indexOf(boundary);
-  if (at < 0) return undefined;
-  while (at >= 0) {
-    const start = at + boundary.length;
-    if (raw.subarray(start, start + 2).toString() === '--') break; // closing boundary
-    const next = raw.indexOf(boundary, start);
-    if (next < 0) return undefined;
-    // Each part: CRLF, headers, CRLF CRLF, content, CRLF, next boundary.
-    const part = raw.subarray(start + 2, next - 2);
-    const headerEnd = part.indexOf('\r\n\r\n');
-    if (headerEnd < 0) return undefined;
-    const headers = part.subarray(0, headerEnd).toString('utf8');
-    const content = part.subarray(headerEnd + 4);
-    const disposition = /content-disposition:[^\r\n]*/i.exec(headers)?.[0] ?? '';
-    const name = /\bname="([^"]*)"/i.exec(disposition)?.[1];
-    const filename = /\bfilename="([^"]*)"/i.exec(disposition)?.[1];
-    const partType = /content-type:\s*([^\r\n;]+)/i.exec(headers)?.[1]?.trim() ?? 'application/octet-stream';
-    if (name !== undefined) {
-      if (filename !== undefined) {
-        if (!files.has(name)) files.set(name, { filename, contentType: partType.toLowerCase(), bytes: Buffer.from(content) });
-      } else {
-        fields.set(name, [...(fields.get(name) ?? []), content.toString('utf8')]);
-      }
-    }
-    at = next;
-  }
-  return { fields, files };
 }
 
 function mediaType(contentType: string): MastodonFakeMedia['type'] | undefined {

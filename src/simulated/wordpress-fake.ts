@@ -30,12 +30,10 @@
 //   413 an HTML page, 429 too_many_requests with Retry-After (resetInSeconds, default 900),
 //   500 internal_server_error ("critical error"), 503 WordPress's maintenance answer with
 //   Retry-After (resetInSeconds, default 600). `fault.body` replaces the body.
-// - This fake has its own small server instead of http-util's startFakeServer because media
-//   uploads are binary and startFakeServer decodes bodies as UTF-8 text.
+// - Media uploads are binary; routes read them from the raw bytes startFakeServer hands over.
 
-import http from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
-import { FaultQueue, isStatusFault, parseBody, type Fault, type FaultMatch, type LoggedRequest, type StatusFault } from './http-util';
+import { STATUS_CODES } from 'node:http';
+import { startFakeServer, type Fault, type FakeRequest, type FakeResponse, type FaultMatch, type LoggedRequest, type StatusFault } from './http-util';
 
 export type WordPressRole = 'administrator' | 'editor' | 'author' | 'contributor' | 'subscriber';
 
@@ -114,22 +112,6 @@ export interface WordPressFake {
   close(): Promise<void>;
 }
 
-interface Answer {
-  status: number;
-  body?: unknown;
-  /** Sent as is (HTML pages of web servers); otherwise `body` is sent as JSON. */
-  text?: string;
-  headers?: Record<string, string>;
-}
-
-interface WpRequest {
-  method: string;
-  path: string;
-  query: URLSearchParams;
-  headers: http.IncomingHttpHeaders;
-  raw: Buffer;
-}
-
 interface Caps {
   edit_posts: boolean;
   publish_posts: boolean;
@@ -155,15 +137,13 @@ const IMAGE_TYPES: Record<string, string> = {
   avif: 'image/avif',
 };
 const API = '/wp-json';
-const MAX_LOG = 1000;
+const HTML = 'text/html; charset=UTF-8';
 
 export async function startWordPressFake(opts: WordPressFakeOptions = {}): Promise<WordPressFake> {
   const users = new Map<string, Required<WordPressFakeUser>>();
   const revoked = new Set<string>();
   const posts: WordPressFakePost[] = [];
   const media: WordPressFakeMedia[] = [];
-  const requests: WordPressLoggedRequest[] = [];
-  const faults = new FaultQueue();
   const maxBodyBytes = opts.maxBodyBytes ?? 8 * 1024 * 1024;
   const permalinks = opts.permalinks ?? 'plain';
   let siteUrl = '';
@@ -188,7 +168,7 @@ export async function startWordPressFake(opts: WordPressFakeOptions = {}): Promi
   type Caller = { user: Required<WordPressFakeUser>; caps: Caps } | null;
 
   /** The authenticated user, null when anonymous, or the 401 WordPress answers. */
-  function authenticate(req: WpRequest): Caller | Answer {
+  function authenticate(req: FakeRequest): Caller | FakeResponse {
     const header = req.headers.authorization;
     if (!header) return null;
     const match = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header);
@@ -212,8 +192,8 @@ export async function startWordPressFake(opts: WordPressFakeOptions = {}): Promi
 
   // --- routes ---------------------------------------------------------------------------
 
-  function handle(req: WpRequest): Answer {
-    if (!req.path.startsWith(`${API}/`)) return { status: 404, text: '<!DOCTYPE html><html><body><h1>Not Found</h1></body></html>' };
+  function handle(req: FakeRequest): FakeResponse {
+    if (!req.path.startsWith(`${API}/`)) return { status: 404, contentType: HTML, body: '<!DOCTYPE html><html><body><h1>Not Found</h1></body></html>' };
     const route = req.path.slice(API.length).replace(/\/+$/, '');
     const caller = authenticate(req);
     if (caller && 'status' in caller) return caller;
@@ -229,7 +209,7 @@ export async function startWordPressFake(opts: WordPressFakeOptions = {}): Promi
     return wpError(404, 'rest_no_route', 'No route was found matching the URL and request method.');
   }
 
-  function usersMe(req: WpRequest, caller: Caller): Answer {
+  function usersMe(req: FakeRequest, caller: Caller): FakeResponse {
     if (!caller) return wpError(401, 'rest_not_logged_in', 'You are not currently logged in.');
     const { user, caps } = caller;
     const body: Record<string, unknown> = {
@@ -257,7 +237,7 @@ export async function startWordPressFake(opts: WordPressFakeOptions = {}): Promi
     return post.author === caller.user.id || caller.caps.edit_others_posts;
   }
 
-  function listPosts(req: WpRequest, caller: Caller): Answer {
+  function listPosts(req: FakeRequest, caller: Caller): FakeResponse {
     // As in WordPress, parameters are validated before the permission check.
     const statuses = list(req.query.get('status') ?? 'publish');
     const unknownStatus = statuses.find((s) => !(STATUSES as readonly string[]).includes(s) && s !== 'any');
@@ -299,7 +279,7 @@ export async function startWordPressFake(opts: WordPressFakeOptions = {}): Promi
     };
   }
 
-  function readPost(req: WpRequest, caller: Caller, id: number): Answer {
+  function readPost(req: FakeRequest, caller: Caller, id: number): FakeResponse {
     const post = posts.find((p) => p.id === id);
     if (!post || !canRead(post, caller)) return wpError(404, 'rest_post_invalid_id', 'Invalid post ID.');
     const context = req.query.get('context') ?? 'view';
@@ -309,13 +289,12 @@ export async function startWordPressFake(opts: WordPressFakeOptions = {}): Promi
     return { status: 200, body: fields(req, postJson(post, context)) };
   }
 
-  function createPost(req: WpRequest, caller: Caller): Answer {
+  function createPost(req: FakeRequest, caller: Caller): FakeResponse {
     if (!caller || !caller.caps.edit_posts) {
       return wpError(caller ? 403 : 401, 'rest_cannot_create', 'Sorry, you are not allowed to create posts as this user.');
     }
-    const parsed = parseBody(String(req.headers['content-type'] ?? ''), req.raw.toString('utf8'));
-    if (parsed.invalid) return wpError(400, 'rest_invalid_json', 'Invalid JSON body passed.');
-    const body = parsed.body;
+    if (req.bodyInvalid) return wpError(400, 'rest_invalid_json', 'Invalid JSON body passed.');
+    const body = req.body;
     // title, content and excerpt may be a string or {raw}; the others only strings.
     for (const name of ['title', 'content', 'excerpt', 'slug', 'status', 'date_gmt']) {
       const value = body[name];
@@ -422,7 +401,7 @@ export async function startWordPressFake(opts: WordPressFakeOptions = {}): Promi
     };
   }
 
-  function uploadMedia(req: WpRequest, caller: Caller): Answer {
+  function uploadMedia(req: FakeRequest, caller: Caller): FakeResponse {
     if (!caller || !caller.caps.upload_files) {
       return wpError(caller ? 403 : 401, 'rest_cannot_create', 'Sorry, you are not allowed to upload media on this site.');
     }
@@ -462,15 +441,14 @@ export async function startWordPressFake(opts: WordPressFakeOptions = {}): Promi
     for (let n = 1; ; n++) if (!taken(`${stem}-${n}${ext}`)) return `${stem}-${n}${ext}`;
   }
 
-  function updateMedia(req: WpRequest, caller: Caller, id: number): Answer {
+  function updateMedia(req: FakeRequest, caller: Caller, id: number): FakeResponse {
     const item = media.find((m) => m.id === id);
     if (!item) return wpError(404, 'rest_post_invalid_id', 'Invalid post ID.');
     if (!caller || !(item.author === caller.user.id ? caller.caps.upload_files : caller.caps.edit_others_posts)) {
       return wpError(caller ? 403 : 401, 'rest_cannot_edit', 'Sorry, you are not allowed to edit this post.');
     }
-    const parsed = parseBody(String(req.headers['content-type'] ?? ''), req.raw.toString('utf8'));
-    if (parsed.invalid) return wpError(400, 'rest_invalid_json', 'Invalid JSON body passed.');
-    const alt = parsed.body.alt_text ?? req.query.get('alt_text') ?? undefined;
+    if (req.bodyInvalid) return wpError(400, 'rest_invalid_json', 'Invalid JSON body passed.');
+    const alt = req.body.alt_text ?? req.query.get('alt_text') ?? undefined;
     if (alt !== undefined) {
       if (typeof alt !== 'string') return invalidParam('alt_text', 'alt_text is not of type string.');
       item.altText = alt;
@@ -495,9 +473,9 @@ export async function startWordPressFake(opts: WordPressFakeOptions = {}): Promi
     };
   }
 
-  function faultAnswer(fault: StatusFault): Answer {
+  function faultAnswer(fault: StatusFault): FakeResponse {
     const retryAfter = (fallback: number): Record<string, string> => ({ 'retry-after': String(fault.resetInSeconds ?? fallback) });
-    const base = ((): Answer => {
+    const base = ((): FakeResponse => {
       switch (fault.status) {
         case 400:
           return invalidParam('status', 'status is not one of publish, future, draft, pending, private.');
@@ -519,98 +497,25 @@ export async function startWordPressFake(opts: WordPressFakeOptions = {}): Promi
             headers: retryAfter(600),
           };
         default:
-          return wpError(fault.status, 'http_error', http.STATUS_CODES[fault.status] ?? 'Error');
+          return wpError(fault.status, 'http_error', STATUS_CODES[fault.status] ?? 'Error');
       }
     })();
-    return fault.body === undefined ? base : { ...base, body: fault.body, text: undefined };
+    return fault.body === undefined ? base : { status: base.status, body: fault.body, ...(base.headers ? { headers: base.headers } : {}) };
   }
 
   // --- server ---------------------------------------------------------------------------
 
-  const sockets = new Set<Socket>();
-  const pendingDelays = new Set<() => void>();
-  let closing = false;
-
-  const wait = (ms: number): Promise<boolean> =>
-    new Promise((resolve) => {
-      const done = (completed: boolean): void => {
-        clearTimeout(timer);
-        pendingDelays.delete(cancel);
-        resolve(completed);
-      };
-      const cancel = (): void => done(false);
-      const timer = setTimeout(() => done(true), ms);
-      pendingDelays.add(cancel);
-    });
-
-  async function serve(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://fake.invalid');
-    const method = (req.method ?? 'GET').toUpperCase();
-    const entry: WordPressLoggedRequest = { method, path: url.pathname, query: url.search, at: new Date() };
-    requests.push(entry);
-    if (requests.length > MAX_LOG) requests.splice(0, requests.length - MAX_LOG);
-
-    let raw: Buffer | null;
-    try {
-      raw = await readRaw(req, maxBodyBytes);
-    } catch {
-      return; // the client went away mid-body
-    }
-    if (raw === null) {
-      entry.status = 413;
-      send(res, entityTooLarge());
-      return;
-    }
-    const wpReq: WpRequest = { method, path: url.pathname, query: url.searchParams, headers: req.headers, raw };
-
-    const fault = faults.take(method, url.pathname);
-    if (fault && 'drop' in fault && fault.beforeProcessing) {
-      entry.fault = 'drop';
-      req.socket.destroy();
-      return;
-    }
-    if (fault && 'delayMs' in fault) {
-      entry.fault = 'delay';
-      if (!(await wait(fault.delayMs))) return; // the fake is closing
-    }
-    let answer: Answer;
-    if (fault && isStatusFault(fault)) {
-      entry.fault = 'status';
-      answer = faultAnswer(fault);
-    } else {
-      try {
-        answer = handle(wpReq);
-      } catch {
-        answer = faultAnswer({ status: 500 });
-      }
-    }
-    entry.status = answer.status;
-    if (fault && 'drop' in fault) {
-      entry.fault = 'drop';
-      req.socket.destroy();
-      return;
-    }
-    if (closing || res.destroyed || req.socket.destroyed) return; // the client gave up
-    send(res, answer);
-  }
-
-  const server = http.createServer((req, res) => {
-    void serve(req, res);
+  const server = await startFakeServer<WordPressLoggedRequest>({
+    port: opts.port,
+    host: opts.host,
+    handle,
+    faultAnswer,
+    internalError: () => faultAnswer({ status: 500 }),
+    maxBodyBytes,
+    tooLarge: entityTooLarge,
+    logFields: ({ search }) => ({ query: search }),
   });
-  server.on('connection', (socket: Socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  const host = opts.host ?? '127.0.0.1';
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? 0, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
-  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const url = server.url;
   siteUrl = (opts.siteUrl ?? url).replace(/\/+$/, '');
 
   return {
@@ -623,7 +528,7 @@ export async function startWordPressFake(opts: WordPressFakeOptions = {}): Promi
       return media.map((m) => ({ ...m, bytes: Buffer.from(m.bytes) }));
     },
     get requests() {
-      return requests.map((r) => ({ ...r }));
+      return server.requests.map((r) => ({ ...r }));
     },
     addUser,
     revoke: (username) => {
@@ -640,66 +545,34 @@ export async function startWordPressFake(opts: WordPressFakeOptions = {}): Promi
         ...post,
       }),
     }),
-    failNext: (fault, times = 1, match) => faults.add(fault, times, match),
+    failNext: (fault, times = 1, match) => server.faults.add(fault, times, match),
     reset: () => {
       posts.length = 0;
       media.length = 0;
       revoked.clear();
-      faults.clear();
-      requests.length = 0;
+      server.faults.clear();
+      server.requests.length = 0;
     },
-    close: async () => {
-      if (closing) return;
-      closing = true;
-      for (const cancel of [...pendingDelays]) cancel();
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      for (const socket of sockets) socket.destroy();
-      await closed;
-    },
+    close: () => server.close(),
   };
 }
 
-/** The whole body, or null when it is larger than `limit` (read to the end all the same). */
-function readRaw(req: http.IncomingMessage, limit: number): Promise<Buffer | null> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= limit) chunks.push(chunk);
-    });
-    req.on('end', () => resolve(size > limit ? null : Buffer.concat(chunks)));
-    req.on('error', reject);
-    req.on('aborted', () => reject(new Error('aborted')));
-  });
-}
-
-function send(res: http.ServerResponse, answer: Answer): void {
-  const isText = answer.text !== undefined;
-  const payload = isText ? (answer.text ?? '') : answer.body === undefined ? '' : JSON.stringify(answer.body);
-  res.writeHead(answer.status, {
-    'content-type': isText ? 'text/html; charset=UTF-8' : 'application/json; charset=UTF-8',
-    'content-length': Buffer.byteLength(payload),
-    ...answer.headers,
-  });
-  res.end(payload);
-}
-
-function wpError(status: number, code: string, message: string, data: Record<string, unknown> = {}): Answer {
+function wpError(status: number, code: string, message: string, data: Record<string, unknown> = {}): FakeResponse {
   return { status, body: { code, message, data: { status, ...data } } };
 }
 
-function invalidParam(param: string, detail: string, error?: { code: string; message: string; data: unknown }): Answer {
+function invalidParam(param: string, detail: string, error?: { code: string; message: string; data: unknown }): FakeResponse {
   return wpError(400, 'rest_invalid_param', `Invalid parameter(s): ${param}`, {
     params: { [param]: detail },
     details: { [param]: error ?? { code: 'rest_invalid_type', message: detail, data: null } },
   });
 }
 
-function entityTooLarge(): Answer {
+function entityTooLarge(): FakeResponse {
   return {
     status: 413,
-    text: '<html>\r\n<head><title>413 Request Entity Too Large</title></head>\r\n<body>\r\n<center><h1>413 Request Entity Too Large</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n',
+    contentType: HTML,
+    body: '<html>\r\n<head><title>413 Request Entity Too Large</title></head>\r\n<body>\r\n<center><h1>413 Request Entity Too Large</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n',
   };
 }
 
@@ -752,7 +625,7 @@ function list(value: string): string[] {
 }
 
 /** `_fields=a,b` limits the top-level fields of the answer, as WordPress does. */
-function fields(req: WpRequest, body: Record<string, unknown>): Record<string, unknown> {
+function fields(req: FakeRequest, body: Record<string, unknown>): Record<string, unknown> {
   const wanted = list(req.query.get('_fields') ?? '');
   if (wanted.length === 0) return body;
   return Object.fromEntries(Object.entries(body).filter(([key]) => wanted.includes(key)));

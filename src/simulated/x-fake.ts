@@ -20,10 +20,9 @@
 //   GET /2/media/upload?command=STATUS, POST /2/media/metadata): media belong to the user
 //   who initialised them (plus additional_owners) and expire after `mediaLifetimeSeconds`;
 //   POST /2/tweets refuses media ids that are unknown, unfinalised, expired or someone else's.
-//   Appends sent as JSON (`media` base64, `segment_index`) are checked byte for byte against
-//   total_bytes at finalize. Multipart appends are accepted, but the shared HTTP plumbing
-//   does not hand their bytes to the fake, so their size and segment_index are recorded as
-//   unknown (null) and the size check at finalize is skipped for such uploads.
+//   Appends come as multipart/form-data (`media` as bytes, `segment_index`; what twitter-api-v2
+//   sends) or as JSON (`media` base64); the fake keeps every segment's bytes as received, and
+//   finalize checks that the segments are 0…n-1 and add up to total_bytes.
 // - OAuth 2: tokens issued with `issueOAuth2Tokens` (standing in for the authorization-code
 //   flow) expire; POST /2/oauth2/token with grant_type=refresh_token rotates the pair, and a
 //   used refresh token is refused with 400 invalid_request. Confidential clients (with a
@@ -35,6 +34,7 @@ import { STATUS_CODES } from 'node:http';
 import { parseTweet } from 'twitter-text';
 import {
   createIdSource,
+  parseMultipart,
   startFakeServer,
   type Fault,
   type FakeRequest,
@@ -95,8 +95,10 @@ export interface XFakeMedia {
   mediaType: string;
   mediaCategory?: string;
   totalBytes: number;
-  /** One entry per append; index and bytes are null for multipart appends (see the notes above). */
-  segments: { index: number | null; bytes: number | null }[];
+  /** One entry per append, in the order they arrived. */
+  segments: { index: number; bytes: number }[];
+  /** The file as uploaded: the segments' bytes in index order. */
+  data: Buffer;
   finalized: boolean;
   altText?: string;
   /** ISO 8601 */
@@ -210,6 +212,8 @@ export async function startXFake(opts: XFakeOptions = {}): Promise<XFake> {
   const revoked = new Set<string>();
   const tweets: XFakeTweet[] = [];
   const media = new Map<string, XFakeMedia>();
+  /** Bytes of each appended segment, by `${mediaId}:${segmentIndex}`. */
+  const segmentData = new Map<string, Buffer>();
   const nonces = new Map<string, number>(); // nonce → expiry (ms)
   const buckets = new Map<string, { count: number; resetAt: number }>();
   const nextId = createIdSource((ms) => (ms - TWITTER_EPOCH) << 22n);
@@ -643,6 +647,7 @@ export async function startXFake(opts: XFakeOptions = {}): Promise<XFake> {
       ...(typeof category === 'string' ? { mediaCategory: category } : {}),
       totalBytes,
       segments: [],
+      data: Buffer.alloc(0),
       finalized: false,
       expiresAt: new Date(Date.now() + mediaLifetime * 1000).toISOString(),
     };
@@ -654,25 +659,20 @@ export async function startXFake(opts: XFakeOptions = {}): Promise<XFake> {
     const item = ownUpload(id, user);
     if (!isMedia(item)) return item;
     if (item.finalized) return invalidRequest([{ message: `Media id ${id} is already finalized.` }]);
-    const contentType = String(req.headers['content-type'] ?? '').toLowerCase();
-    if (/^multipart\/form-data;.*boundary=/.test(contentType)) {
-      if (Number(req.headers['content-length'] ?? 0) <= 0) return invalidRequest([{ message: 'media parameter is missing.' }]);
-      item.segments.push({ index: null, bytes: null });
-    } else if (isJson(req)) {
-      const { segment_index: index, media: data } = req.body;
-      if (typeof index !== 'number' || !Number.isInteger(index) || index < 0 || index > 999) {
-        return invalidRequest([{ parameters: { segment_index: [String(index)] }, message: 'segment_index must be between 0 and 999' }]);
-      }
-      if (typeof data !== 'string' || data === '' || !/^[A-Za-z0-9+/]*={0,2}$/.test(data)) {
-        return invalidRequest([{ message: 'media parameter is missing.' }]);
-      }
-      if (item.segments.some((seg) => seg.index === index)) {
-        return invalidRequest([{ message: `Segment ${index} was already uploaded.` }]);
-      }
-      item.segments.push({ index, bytes: Buffer.from(data, 'base64').length });
-    } else {
-      return invalidRequest([{ message: 'Requests with bodies must have content-type of application/json or multipart/form-data.' }]);
+    const segment = readSegment(req);
+    if ('status' in segment) return segment;
+    const { index, bytes } = segment;
+    if (index < 0 || index > 999) {
+      return invalidRequest([{ parameters: { segment_index: [String(index)] }, message: 'segment_index must be between 0 and 999' }]);
     }
+    if (bytes.length === 0) return invalidRequest([{ message: 'media parameter is missing.' }]);
+    if (item.segments.some((seg) => seg.index === index)) {
+      return invalidRequest([{ message: `Segment ${index} was already uploaded.` }]);
+    }
+    item.segments.push({ index, bytes: bytes.length });
+    segmentData.set(`${id}:${index}`, bytes);
+    const ordered = [...item.segments].sort((a, b) => a.index - b.index);
+    item.data = Buffer.concat(ordered.map((seg) => segmentData.get(`${id}:${seg.index}`) ?? Buffer.alloc(0)));
     return ok(200, { data: { expires_at: Math.floor(Date.parse(item.expiresAt) / 1000) } });
   }
 
@@ -681,13 +681,10 @@ export async function startXFake(opts: XFakeOptions = {}): Promise<XFake> {
     if (!isMedia(item)) return item;
     if (item.finalized) return invalidRequest([{ message: `Media id ${id} is already finalized.` }]);
     if (item.segments.length === 0) return invalidRequest([{ message: 'No segments were uploaded.' }]);
-    const known = item.segments.every((seg) => seg.bytes !== null);
-    if (known) {
-      const indexes = item.segments.map((seg) => seg.index ?? -1).sort((a, b) => a - b);
-      const size = item.segments.reduce((sum, seg) => sum + (seg.bytes ?? 0), 0);
-      if (indexes.some((index, i) => index !== i) || size !== item.totalBytes) {
-        return invalidRequest([{ message: 'Segments do not add up to provided total file size.' }]);
-      }
+    const indexes = item.segments.map((seg) => seg.index).sort((a, b) => a - b);
+    const size = item.segments.reduce((sum, seg) => sum + seg.bytes, 0);
+    if (indexes.some((index, i) => index !== i) || size !== item.totalBytes) {
+      return invalidRequest([{ message: 'Segments do not add up to provided total file size.' }]);
     }
     item.finalized = true;
     const remaining = Math.max(0, Math.floor((Date.parse(item.expiresAt) - Date.now()) / 1000));
@@ -757,7 +754,7 @@ export async function startXFake(opts: XFakeOptions = {}): Promise<XFake> {
     },
     tweetsOf: (userId) => tweets.filter((t) => t.authorId === userId).map((t) => ({ ...t })),
     get media() {
-      return [...media.values()].map((m) => ({ ...m, additionalOwners: [...m.additionalOwners], segments: m.segments.map((seg) => ({ ...seg })) }));
+      return [...media.values()].map((m) => ({ ...m, additionalOwners: [...m.additionalOwners], segments: m.segments.map((seg) => ({ ...seg })), data: Buffer.from(m.data) }));
     },
     get requests() {
       return [...server.requests];
@@ -777,6 +774,7 @@ export async function startXFake(opts: XFakeOptions = {}): Promise<XFake> {
     reset: () => {
       tweets.length = 0;
       media.clear();
+      segmentData.clear();
       accessTokens.clear();
       refreshTokens.clear();
       revoked.clear();
@@ -791,6 +789,31 @@ export async function startXFake(opts: XFakeOptions = {}): Promise<XFake> {
 
 function isMedia(value: XFakeMedia | FakeResponse): value is XFakeMedia {
   return 'mediaKey' in value;
+}
+
+/** segment_index and the bytes of one append, from a multipart form or a JSON body (base64). */
+function readSegment(req: FakeRequest): { index: number; bytes: Buffer } | FakeResponse {
+  const contentType = String(req.headers['content-type'] ?? '');
+  let index: unknown;
+  let bytes: Buffer;
+  if (/^multipart\/form-data;.*boundary=/i.test(contentType)) {
+    const form = parseMultipart(req.raw, contentType);
+    if (!form) return invalidRequest([{ message: 'The multipart body could not be parsed.' }]);
+    const raw = form.fields.get('segment_index')?.[0];
+    index = raw !== undefined && /^\d+$/.test(raw.trim()) ? Number(raw) : raw;
+    bytes = form.files.get('media')?.bytes ?? Buffer.alloc(0);
+  } else if (isJson(req)) {
+    const { segment_index: jsonIndex, media: data } = req.body;
+    if (typeof data !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(data)) return invalidRequest([{ message: 'media parameter is missing.' }]);
+    index = jsonIndex;
+    bytes = Buffer.from(data, 'base64');
+  } else {
+    return invalidRequest([{ message: 'Requests with bodies must have content-type of application/json or multipart/form-data.' }]);
+  }
+  if (typeof index !== 'number' || !Number.isInteger(index)) {
+    return invalidRequest([{ parameters: { segment_index: [String(index)] }, message: 'segment_index must be between 0 and 999' }]);
+  }
+  return { index, bytes };
 }
 
 function isJson(req: FakeRequest): boolean {

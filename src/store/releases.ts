@@ -42,6 +42,18 @@ export function addRevision(db: DbOrTx, data: { releaseId: string; revision: num
   return db.releaseRevision.create({ data });
 }
 
+/** The revision history of a release, oldest first; empty when the release is not the organisation's. */
+export function listRevisions(db: DbOrTx, orgId: string, releaseId: string, since = 1) {
+  return db.releaseRevision.findMany({
+    where: { releaseId, revision: { gte: since }, release: { orgId } },
+    orderBy: { revision: 'asc' },
+  });
+}
+
+export function releaseExists(db: DbOrTx, orgId: string, id: string) {
+  return db.release.count({ where: { id, orgId } }).then((n) => n > 0);
+}
+
 export function createApproval(
   db: DbOrTx,
   data: { releaseId: string; revision: number; contentHash: string; approverId: string },

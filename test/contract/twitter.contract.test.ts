@@ -246,6 +246,9 @@ describe('twitter images, OAuth 2 refresh and findExisting', () => {
         { ownerId: X_USER.userId, mediaType: 'image/png', totalBytes: large.length, finalized: true, altText: 'Der Marktplatz mit Ständen' },
       ]);
       expect(b?.segments).toHaveLength(2);
+      // The SDK's multipart appends reach the fake byte for byte (random PNG bodies are not UTF-8).
+      expect(a?.data.equals(small)).toBe(true);
+      expect(b?.data.equals(large)).toBe(true);
       expect(first).toMatchObject({ text: 'Neues Rathaus eröffnet 1/2', mediaIds: [a?.id, b?.id] });
       expect(second?.mediaIds).toBeUndefined();
       expect(second?.inReplyToTweetId).toBe(first?.id);
@@ -442,6 +445,61 @@ describe('twitter images, OAuth 2 refresh and findExisting', () => {
       const { credentials } = oauth2({ expiresInSeconds: 60 });
       await twitterChannel.publish({ thread: ['Mit altem Token'] }, settings(), credentials, failing());
       expect(fake.tweets.map((t) => t.text)).toEqual(['Mit altem Token']);
+    });
+
+    /** One stored credential set whose renewals take turns, as the channel row lock makes them. */
+    function lockedStore(initial: Credentials) {
+      let stored = initial;
+      let queue: Promise<unknown> = Promise.resolve();
+      const renewCredentials = (renew: (current: Credentials) => Promise<Credentials | null>): Promise<Credentials> => {
+        const turn = queue.then(async () => {
+          const fresh = await renew(structuredClone(stored));
+          if (fresh) stored = fresh;
+          return stored;
+        });
+        queue = turn.catch(() => undefined);
+        return turn;
+      };
+      return { renewCredentials, current: () => stored };
+    }
+
+    it('refreshes once when two publishes renew the same expiring pair under the lock', async () => {
+      const { pair, credentials } = oauth2({ expiresInSeconds: 60 });
+      const store = lockedStore(credentials);
+      fake.failNext({ delayMs: 300 }, 1, { method: 'POST', path: '/2/oauth2/token' });
+      const both = await Promise.all(
+        ['Erster Beitrag', 'Zweiter Beitrag'].map((text) =>
+          twitterChannel.publish({ thread: [text] }, settings(), credentials, { ...context(), renewCredentials: store.renewCredentials }),
+        ),
+      );
+
+      expect(both).toHaveLength(2);
+      expect(calls().filter((c) => c === 'POST /2/oauth2/token')).toHaveLength(1);
+      expect(fake.tweets.map((t) => t.text).sort()).toEqual(['Erster Beitrag', 'Zweiter Beitrag']);
+      expect(store.current().accessToken).not.toBe(pair.accessToken);
+    });
+
+    it('without the lock, the second refresh spends a rotated token and X refuses it', async () => {
+      const { credentials } = oauth2({ expiresInSeconds: 0 });
+      const results = await Promise.allSettled(
+        ['Ohne Sperre 1', 'Ohne Sperre 2'].map((text) => twitterChannel.publish({ thread: [text] }, settings(), credentials, context())),
+      );
+
+      expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+      const refused = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      expect(refused?.reason).toMatchObject({ kind: 'auth', code: 'AUTH_EXPIRED', options: { status: 400, body: { error: 'invalid_request' } } });
+    });
+
+    it('uses the pair another worker stored after a 401 instead of refreshing again', async () => {
+      const { credentials } = oauth2({ expiresInSeconds: 3600, withExpiry: false });
+      fake.revokeToken(credentials.accessToken);
+      const renewed = oauth2({ expiresInSeconds: 3600 }).credentials;
+      const store = lockedStore(renewed);
+      await twitterChannel.publish({ thread: ['Nach fremder Erneuerung'] }, settings(), credentials, { ...context(), renewCredentials: store.renewCredentials });
+
+      expect(calls()).toEqual(['POST /2/tweets', 'POST /2/tweets']);
+      expect(store.current()).toBe(renewed);
+      expect(fake.tweets.map((t) => t.text)).toEqual(['Nach fremder Erneuerung']);
     });
 
     it('publishes with the current token when an early refresh fails for now', async () => {

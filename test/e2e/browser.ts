@@ -88,6 +88,15 @@ export class Page {
     await Promise.all([this.pw.waitForEvent('load'), this.pw.click(selector)]);
   }
 
+  /** Drags with the mouse (HTML drag and drop) from near the source's top-left corner; waits for the page it leads to. */
+  async dragAndWait(source: string, target: string) {
+    await Promise.all([this.pw.waitForEvent('load'), this.pw.dragAndDrop(source, target, { sourcePosition: { x: 4, y: 4 } })]);
+  }
+
+  async select(selector: string, value: string) {
+    await this.pw.selectOption(selector, value);
+  }
+
   async pressAndWait(key: 'Enter' | 'Space') {
     await Promise.all([this.pw.waitForEvent('load'), this.pw.keyboard.press(key)]);
   }

@@ -5,8 +5,11 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
+import { randomBytes } from 'node:crypto';
+import { publishJobId } from '../../src/queue/publish-queue';
 import { sweep } from '../../src/services/scheduling';
-import { addChannels, createTestOrg, startHarness, type Harness, type TestOrg } from '../helpers/harness';
+import { addDays, localDay, localToUtc } from '../../src/web/ui/time';
+import { addChannels, call, createTestOrg, startHarness, type Harness, type TestOrg } from '../helpers/harness';
 import { checkA11y, HAVE_AXE, type Violation } from './a11y';
 import { Browser, type Page } from './browser';
 
@@ -18,15 +21,17 @@ const PASSWORD = 'correct horse battery';
 
 let h: Harness;
 let org: TestOrg;
+let channels: Awaited<ReturnType<typeof addChannels>>;
 let browser: Browser;
 let base: string;
 const found: { page: string; width: number; violations: Violation[] }[] = [];
 
 beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
-  h = await startHarness();
+  // The Graph and X fakes listen on loopback, which channels may use only when IT allows it.
+  h = await startHarness({ HEROLD_ALLOW_PRIVATE_HOSTS: '1' });
   org = await createTestOrg(h);
-  await addChannels(h, org);
+  channels = await addChannels(h, org);
   h.startWorker();
   await h.app.listen({ port: 0, host: '127.0.0.1' });
   base = `http://127.0.0.1:${(h.app.server.address() as AddressInfo).port}`;
@@ -51,6 +56,33 @@ async function audit(page: Page, name: string) {
   await page.setViewport(1280);
   const bad = found.filter((f) => f.page === name && f.violations.length);
   expect(bad).toEqual([]);
+}
+
+/**
+ * Waits until the organisation has `count` published posts, running the scheduler's sweep as
+ * production does beside the worker (the harness runs no scheduler). Reads the database, not
+ * the calendar page, and says on failure where each post and its job stand.
+ */
+async function waitUntilPublished(count: number, timeoutMs = 90_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    await sweep(h.deps);
+    const posts = await h.deps.db.post.findMany({
+      where: { orgId: org.id },
+      select: { id: true, channelType: true, status: true, errorCode: true, dueAt: true, revision: true, generation: true },
+    });
+    const published = posts.filter((p) => p.status === 'published').length;
+    if (published >= count) return;
+    const stuck = posts.filter((p) => ['failed', 'unconfirmed', 'held', 'cancelled'].includes(p.status));
+    if (stuck.length || Date.now() > deadline) {
+      const jobs = await Promise.all(posts.map(async (p) => {
+        const job = await h.deps.queue.getJob(publishJobId({ postId: p.id, revision: p.revision, generation: p.generation }));
+        return { post: p.id, channel: p.channelType, status: p.status, error: p.errorCode, job: job ? await job.getState() : 'none', attempts: await h.deps.db.publicationAttempt.count({ where: { postId: p.id } }) };
+      }));
+      throw new Error(`${published} of ${count} posts published: ${JSON.stringify(jobs)}`);
+    }
+    await new Promise((r) => setTimeout(r, 300));
+  }
 }
 
 async function login(page: Page, email: string) {
@@ -178,16 +210,9 @@ describe('staff web UI journey', () => {
   });
 
   it('the posts appear as published in the calendar and the article on the blog', async () => {
-    const deadline = Date.now() + 60_000;
-    for (;;) {
-      // Production runs the scheduler's sweep beside the worker; the harness does not, so do it here.
-      await sweep(h.deps);
-      await approver.goto(`${base}/app/calendar`);
-      const published = await approver.evaluate<number>('document.querySelectorAll(".cal-item.cal-published").length');
-      if (published === 3) break;
-      if (Date.now() > deadline) throw new Error(`calendar shows ${published} published posts: ${await approver.text('.cal-week')}`);
-      await new Promise((r) => setTimeout(r, 500));
-    }
+    await waitUntilPublished(3);
+    await approver.goto(`${base}/app/calendar`);
+    expect(await approver.evaluate<number>('document.querySelectorAll(".cal-item.cal-published").length')).toBe(3);
     expect(await approver.text('.cal-week')).toContain('Veröffentlicht');
     await audit(approver, 'calendar-week');
     await approver.goto(`${base}/app/calendar?view=month`);
@@ -211,6 +236,70 @@ describe('staff web UI journey', () => {
     const slug = await h.deps.db.release.findFirst({ where: { orgId: org.id }, select: { slug: true } });
     await approver.goto(`${base}/blog/${org.slug}/${slug!.slug}`);
     expect(await approver.text('h1')).toContain('Social Media');
+  });
+
+  it('reschedules an approved post from the calendar by keyboard, after the warning that the approval is void; drag and drop fills in the form', async () => {
+    // An approved release for the day after tomorrow, 10:00 in the organisation's time zone.
+    const tz = 'Europe/Berlin';
+    const day = addDays(localDay(new Date(), tz), 2);
+    const created = await call(h, 'POST', '/api/v1/releases', {
+      token: org.editor.token,
+      body: { title: 'Sprechstunde des Bürgermeisters', body: 'Der Bürgermeister lädt zur offenen Sprechstunde ins Rathaus ein.', channelIds: [channels.blog], publishAt: localToUtc(`${day}T10:00`, tz)!.toISOString() },
+    });
+    expect(created.statusCode).toBe(201);
+    const release = created.json() as { id: string; posts: { id: string }[] };
+    const postId = release.posts[0]!.id;
+    expect((await call(h, 'POST', `/api/v1/releases/${release.id}/submit`, { token: org.editor.token })).statusCode).toBe(200);
+    expect((await call(h, 'POST', `/api/v1/releases/${release.id}/approve`, { token: org.approver.token, body: { revision: 1 } })).statusCode).toBe(200);
+
+    await approver.goto(`${base}/app/calendar?view=week&date=${day}`);
+    const item = `li.cal-item[data-post="${postId}"]`;
+    expect(await approver.text(item)).toContain('Geplant');
+    // Keyboard only: the "Verschieben" link of the post opens the reschedule panel.
+    await approver.focus(`${item} a.cal-move`);
+    await approver.pressAndWait('Enter');
+    expect(await approver.text('#move-warning')).toContain('Die Freigabe wird aufgehoben');
+    expect(await approver.evaluate('document.activeElement.id')).toBe('move-publishAt');
+    expect(await approver.evaluate('document.activeElement.getAttribute("aria-describedby")')).toContain('move-warning');
+    expect(await approver.evaluate('document.querySelector("#move-publishAt").value')).toBe(`${day}T10:00`);
+    expect(await approver.text('#move-publishAt-hint')).toContain(tz);
+    await audit(approver, 'calendar-reschedule');
+
+    // A time that is no time: the error is tied to the field.
+    await approver.type('#move-publishAt', '');
+    await approver.clickAndWait('#move button[type="submit"]');
+    expect(await approver.text('.error-summary')).toContain('gültiges Datum');
+    expect(await approver.evaluate('document.querySelector("#move-publishAt").getAttribute("aria-invalid")')).toBe('true');
+    await audit(approver, 'calendar-reschedule-error');
+
+    const next = addDays(day, 1);
+    await approver.type('#move-publishAt', `${next}T11:30`);
+    await approver.clickAndWait('#move button[type="submit"]');
+    expect(await approver.text('.flash')).toContain('Die Freigabe ist aufgehoben');
+    expect(await approver.url()).toContain(`date=${next}`);
+    expect(await approver.text(`li.cal-moved[data-post="${postId}"]`)).toContain('Entwurf');
+    expect(await approver.text(`.cal-day[data-day="${next}"]`)).toContain('Sprechstunde');
+    const after = await h.deps.db.release.findUniqueOrThrow({ where: { id: release.id }, include: { approvals: true, posts: true } });
+    expect({ status: after.status, voided: after.approvals.every((a) => a.voidedAt !== null), publishAt: after.posts[0]!.publishAt?.toISOString() }).toEqual({
+      status: 'draft',
+      voided: true,
+      publishAt: localToUtc(`${next}T11:30`, tz)!.toISOString(),
+    });
+    await audit(approver, 'calendar-rescheduled');
+
+    // With a mouse: drag the (now draft) post to another day of the week; the panel opens with
+    // that day and the same time filled in, and the move happens only on confirmation.
+    const target = await approver.evaluate<string>(`[...document.querySelectorAll('.cal-day[data-day]')].map((d) => d.dataset.day).find((d) => d !== ${JSON.stringify(next)})`);
+    await approver.dragAndWait(`li.cal-item[data-post="${postId}"]`, `.cal-day[data-day="${target}"]`);
+    expect(await approver.evaluate('document.querySelector("#move-publishAt").value')).toBe(`${target}T11:30`);
+    expect(await approver.text('#move-warning')).not.toContain('Die Freigabe wird aufgehoben');
+    await approver.clickAndWait('#move button[type="submit"]');
+    expect(await approver.text('.flash')).toContain('Der Beitrag wurde verschoben');
+    expect(await approver.text(`.cal-day[data-day="${target}"]`)).toContain('Sprechstunde');
+
+    // Herold serves its own icon: no 404 for the browser's request.
+    const icon = await fetch(`${base}/favicon.ico`);
+    expect({ status: icon.status, type: icon.headers.get('content-type') }).toEqual({ status: 200, type: 'image/x-icon' });
   });
 
   it('the crisis stop asks for a reason and shows a banner on every page until resumed', async () => {
@@ -242,6 +331,43 @@ describe('staff web UI journey', () => {
     await admin.clickAndWait('form[action$="/check"] button');
     expect(await admin.text('main')).toContain('Prüfergebnis');
 
+    // A channel of its own network's fields (no JSON): Facebook asks for a page ID and a page token.
+    await admin.select('#f-type', 'facebook');
+    await admin.clickAndWait('form[action="/app/channels/new"] button');
+    expect(await admin.text('h1')).toBe('Facebook-Kanal hinzufügen');
+    expect(await admin.evaluate('document.querySelector("#f-credentials-pageAccessToken").type')).toBe('password');
+    await audit(admin, 'channel-new');
+    await admin.type('#f-name', 'Facebook Presse');
+    await admin.clickAndWait('form[action="/app/channels"] button.button-primary');
+    expect(await admin.text('.error-summary')).toContain('Facebook-Seiten-ID');
+    expect(await admin.evaluate('document.querySelector("#f-settings-pageId").getAttribute("aria-invalid")')).toBe('true');
+    expect(await admin.evaluate('document.querySelector("#f-credentials-pageAccessToken").getAttribute("aria-describedby")')).toContain('f-credentials-pageAccessToken-error');
+    await audit(admin, 'channel-new-error');
+
+    const pageId = String(200000 + Math.floor(Math.random() * 799999));
+    const pageToken = `EAApresse${randomBytes(8).toString('hex')}`;
+    h.graph.addPage({ id: pageId, name: 'Presseseite Musterstadt', accessToken: pageToken });
+    await admin.type('#f-settings-pageId', pageId);
+    await admin.type('#f-credentials-pageAccessToken', pageToken);
+    await admin.click('details.advanced summary');
+    await admin.type('#f-settings-apiBaseUrl', h.graph.url);
+    await admin.clickAndWait('form[action="/app/channels"] button.button-primary');
+    expect(await admin.text('.flash')).toContain('gespeichert');
+    expect(await admin.text('table')).toContain('Facebook Presse');
+    await admin.clickAndWait('tr:has-text("Facebook Presse") form[action$="/check"] button');
+    expect(await admin.text('[role="status"]')).toContain('✓');
+
+    // Editing shows the settings, never the credentials; empty credential fields keep them.
+    await admin.clickAndWait('a:text("Facebook Presse")');
+    expect(await admin.evaluate('document.querySelector("#f-settings-pageId").value')).toBe(pageId);
+    expect(await admin.evaluate('document.querySelector("#f-credentials-pageAccessToken").value')).toBe('');
+    expect(await admin.text('main')).not.toContain(pageToken);
+    await audit(admin, 'channel-edit');
+    await admin.clickAndWait('form[action^="/app/channels/"] button.button-primary');
+    expect(await admin.text('.flash')).toContain('gespeichert');
+    await admin.clickAndWait('tr:has-text("Facebook Presse") form[action$="/check"] button');
+    expect(await admin.text('[role="status"]')).toContain('✓');
+
     await admin.clickAndWait('a[href="/app/users"]');
     expect(await admin.text('table')).toContain(org.editor.email);
     await audit(admin, 'users');
@@ -252,15 +378,23 @@ describe('staff web UI journey', () => {
     expect(await admin.text('table')).toContain('release.approved');
     await audit(admin, 'audit');
 
-    // English, remembered for the user across sign-ins.
+    // English, remembered for the user (PATCH /api/v1/me) across sign-ins and browsers.
     await admin.clickAndWait('.lang-form button');
     expect(await admin.evaluate('document.documentElement.lang')).toBe('en');
     expect(await admin.text('h1')).toBe('Audit log');
+    expect((await h.deps.db.user.findUniqueOrThrow({ where: { id: org.admin.id } })).language).toBe('en');
     await admin.clickAndWait('form[action="/app/logout"] button');
+    expect(await admin.text('h1')).toBe('Sign in');
     await admin.clearCookies();
     await login(admin, org.admin.email);
     expect(await admin.text('h1')).toBe('Dashboard');
     await audit(admin, 'dashboard-admin-en');
+    // The stored language wins over this browser's cookie once signed in.
+    await admin.clickAndWait('form[action="/app/logout"] button');
+    await admin.clickAndWait('.lang-form button');
+    expect(await admin.text('h1')).toBe('Anmelden');
+    await login(admin, org.admin.email);
+    expect(await admin.text('h1')).toBe('Dashboard');
   });
 
   it('no page had a serious or critical accessibility violation at 1280 px or 375 px', () => {

@@ -3,7 +3,7 @@
 import { call } from '../helpers/harness';
 import { addSocialChannels, newOrg, QUICK, report, secs, seedReleases, settle, sleep, startHerold, startSuite, tally, waitUntil, type Suite } from './helpers/kit';
 
-const RELEASES = QUICK ? 60 : 500; // × 2 channels
+const RELEASES = QUICK ? 30 : 500; // × 2 channels
 
 describe('crisis stop during a burst', () => {
   let s: Suite;

@@ -2,13 +2,18 @@
 // is published in the end, once, and no attempt starts before a reset the network announced.
 import { addSocialChannels, newOrg, QUICK, report, secs, seedReleases, settle, startHerold, startSuite, tally, type Suite } from './helpers/kit';
 
-const RELEASES = QUICK ? 40 : 500; // × 2 channels
+const RELEASES = QUICK ? 30 : 500; // × 2 channels
 const RESET_SECONDS = 2;
+// With 30 % of calls failing, a post fails all of N attempts with probability 0.3^N: with the
+// default of 6 that is 0.07 % per post, about 0.7 of 1,000 posts per run (seen: 1 failed in the
+// full run). "All posts published" needs a larger budget for this failure rate: 10 attempts
+// (0.0006 %) here. Jobs are enqueued on approval by the test process, so it gets the setting too.
+const ENV = { HEROLD_PUBLISH_ATTEMPTS: '10' };
 
 describe('fakes fail 30 % of calls with 500 / 429', () => {
   let s: Suite;
   beforeAll(async () => {
-    s = await startSuite();
+    s = await startSuite(ENV);
   });
   afterAll(() => s.close());
 
@@ -26,9 +31,9 @@ describe('fakes fail 30 % of calls with 500 / 429', () => {
     });
     const seeded = await seedReleases(s, org, channelIds, RELEASES, { tag: 'err' });
     const started = Date.now();
-    await startHerold('scheduler', 'err-scheduler');
-    await Promise.all([startHerold('worker', 'err-worker-0'), startHerold('worker', 'err-worker-1')]);
-    const settleMs = await settle(s, org.id, QUICK ? 150_000 : 900_000);
+    await Promise.all([startHerold('scheduler', 'err-scheduler', ENV), startHerold('worker', 'err-worker-0', ENV), startHerold('worker', 'err-worker-1', ENV)]);
+    // An unlucky post's 9th attempt comes ~2 minutes after its first (backoff from 500 ms).
+    const settleMs = await settle(s, org.id, QUICK ? 300_000 : 900_000);
     const t = await tally(s, org.id, channels);
 
     const state = await s.fakes.state();
@@ -77,6 +82,7 @@ describe('fakes fail 30 % of calls with 500 / 429', () => {
     report('network-errors', {
       posts: t.posts,
       fault_rate: '30%',
+      publish_attempts: ENV.HEROLD_PUBLISH_ATTEMPTS,
       publish_calls: publishCalls.length,
       injected,
       injected_429: injected429,

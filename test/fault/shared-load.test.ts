@@ -1,7 +1,7 @@
 // Several worker processes share one burst: no post twice, none lost, every worker takes a share.
 import { addSocialChannels, newOrg, QUICK, report, secs, seedReleases, settle, startHerold, startSuite, tally, type Suite } from './helpers/kit';
 
-const RELEASES = QUICK ? 50 : 500; // × 2 channels = posts
+const RELEASES = QUICK ? 30 : 500; // × 2 channels = posts
 const WORKERS = 3;
 
 describe('several worker processes share the load', () => {

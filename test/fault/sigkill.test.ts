@@ -1,8 +1,10 @@
 // Worker processes killed with SIGKILL again and again during a burst: never a post twice, none
-// lost, and `unconfirmed` only for posts that were really in flight when a worker died.
-import { addSocialChannels, inFlightOf, newOrg, QUICK, report, secs, seedReleases, settle, spawnHerold, startHerold, startSuite, tally, waitUntil, type HeroldProcess, type Suite } from './helpers/kit';
+// lost, and `unconfirmed` only for posts that were really in flight when a worker died. Mastodon
+// (Idempotency-Key plus a look-up) and Bluesky (record keys derived from the post) finish every
+// interrupted attempt: exactly once there, none `unconfirmed`.
+import { addSocialChannels, channelIdsOf, inFlightOf, newOrg, QUICK, report, secs, seedReleases, settle, spawnHerold, startHerold, startSuite, tally, waitUntil, type HeroldProcess, type Suite } from './helpers/kit';
 
-const RELEASES = QUICK ? 60 : 500; // × 2 channels: 120 / 1,000 posts
+const RELEASES = QUICK ? 25 : 250; // × 4 channels (Facebook, X, Mastodon, Bluesky): 100 / 1,000 posts
 const KILLS = QUICK ? 3 : 10;
 
 describe('SIGKILL of workers during a burst', () => {
@@ -12,10 +14,10 @@ describe('SIGKILL of workers during a burst', () => {
   });
   afterAll(() => s.close());
 
-  it(`kills a worker ${KILLS} times: 0 duplicates, 0 lost, unconfirmed ≤ in flight at the kills`, async () => {
+  it(`kills a worker ${KILLS} times: 0 duplicates, 0 lost, unconfirmed ≤ in flight at the kills, Mastodon and Bluesky exactly once`, async () => {
     const org = await newOrg(s);
-    const channels = await addSocialChannels(s, org);
-    const channelIds = [channels.facebook.id, channels.twitter[0]!.id];
+    const channels = await addSocialChannels(s, org, { mastodon: true, bluesky: true });
+    const channelIds = channelIdsOf(channels);
     // Calls take a while, so that every kill catches some in flight.
     await s.fakes.config({ delayMs: 400 });
     const seeded = await seedReleases(s, org, channelIds, RELEASES, { tag: 'kill' });
@@ -49,6 +51,16 @@ describe('SIGKILL of workers during a burst', () => {
     const settleMs = await settle(s, org.id, 240_000);
     const t = await tally(s, org.id, channels);
     const inflight = inflightAtKills.reduce((a, b) => a + b, 0);
+    const names: [string, string][] = [
+      ['fb', channels.facebook.id],
+      ['x', channels.twitter[0]!.id],
+      ['mastodon', channels.mastodon!.id],
+      ['bluesky', channels.bluesky!.id],
+    ];
+    const perChannel = names.map(([name, id]) => {
+      const c = t.perChannel[id] ?? { posts: 0, published: 0, unconfirmed: 0, duplicates: 0, missingOnFake: 0 };
+      return `${name}:${c.published}/${c.posts}pub,${c.unconfirmed}unc,${c.duplicates}dup,${c.missingOnFake}missing`;
+    });
     report('sigkill', {
       posts: t.posts,
       kills: KILLS,
@@ -60,6 +72,7 @@ describe('SIGKILL of workers during a burst', () => {
       inflight_per_kill: inflightAtKills.join('/'),
       publishing_at_kills: publishingAtKills.join('/'),
       on_fake_not_published: t.unexpectedOnFake,
+      per_channel: perChannel.join(';'),
       seed: secs(seeded.seedMs),
       kills_done_after: secs(burstMs),
       recovery: secs(settleMs),
@@ -72,5 +85,9 @@ describe('SIGKILL of workers during a burst', () => {
     expect(t.unexpectedOnFake).toBe(0);
     expect(t.unconfirmed).toBeLessThanOrEqual(inflight);
     expect(t.failed).toBe(0);
+    // The networks with idempotency: every interrupted attempt is finished, none left to a person.
+    for (const id of [channels.mastodon!.id, channels.bluesky!.id]) {
+      expect(t.perChannel[id]).toEqual({ posts: RELEASES, published: RELEASES, unconfirmed: 0, duplicates: 0, missingOnFake: 0 });
+    }
   });
 });

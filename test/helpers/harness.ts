@@ -44,6 +44,8 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
     HEROLD_PUBLISH_ATTEMPTS: '3',
     LOG_LEVEL: 'silent',
     PORT: '0',
+    // The fakes of the networks listen on loopback; every other private range stays refused.
+    HEROLD_ALLOW_PRIVATE_HOSTS: '127.0.0.0/8,::1',
     ...overrides,
   });
 }

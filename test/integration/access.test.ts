@@ -31,6 +31,7 @@ const VALID_BODIES: Record<string, unknown> = {
   'POST /api/v1/posts/:id/resolve': { published: true },
   'PATCH /api/v1/org': { policy: {} },
   'POST /api/v1/org/pause': { reason: 'Matrix' },
+  'PATCH /api/v1/me': { language: 'en' },
 };
 
 const keyOf = (def: RouteDef) => `${def.method} ${def.path}`;

@@ -150,6 +150,7 @@ describe('route × role × organisation', () => {
     'POST /api/v1/auth/login': async (p) => ({ url: '/api/v1/auth/login', body: { email: (p ?? A.writer).email, password: PASSWORD } }),
     'POST /api/v1/auth/logout': async () => ({ url: '/api/v1/auth/logout' }),
     'GET /api/v1/me': async () => ({ url: '/api/v1/me' }),
+    'PATCH /api/v1/me': async () => ({ url: '/api/v1/me', body: { language: 'de' } }),
     'POST /api/v1/tokens': async () => ({ url: '/api/v1/tokens', body: { name: 'Matrix' } }),
     'GET /api/v1/users': async () => ({ url: '/api/v1/users' }),
     'POST /api/v1/users': async () => ({
@@ -167,6 +168,7 @@ describe('route × role × organisation', () => {
     }),
     'GET /api/v1/releases': async () => ({ url: '/api/v1/releases' }),
     'GET /api/v1/releases/:id': async (_p, t) => ({ url: `/api/v1/releases/${(t === 'own' ? A : B).release.id}` }),
+    'GET /api/v1/releases/:id/revisions': async (_p, t) => ({ url: `/api/v1/releases/${(t === 'own' ? A : B).release.id}/revisions` }),
     'PATCH /api/v1/releases/:id': async (_p, t, allowed) => {
       const id = t === 'foreign' ? B.release.id : allowed ? (await createRelease(h, A.writer.token, [A.blogId])).id : A.release.id;
       return { url: `/api/v1/releases/${id}`, body: { title: 'Matrix geändert' } };

@@ -59,6 +59,9 @@ describe('loadConfig', () => {
       sessionHours: 8,
       logLevel: 'warn',
       bodyLimitBytes: 2048,
+      allowPrivateHosts: { all: false, ranges: [] },
+      trustProxy: [],
+      metricsToken: null,
       secureCookies: true,
     });
   });

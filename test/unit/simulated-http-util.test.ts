@@ -50,21 +50,46 @@ describe('createIdSource', () => {
 
 describe('startFakeServer', () => {
   const handled: string[] = [];
+  const received: Buffer[] = [];
   let s: FakeServer;
 
   beforeAll(async () => {
     s = await startFakeServer({
       handle: (req: FakeRequest) => {
         handled.push(req.path);
+        received.push(req.raw);
+        if (req.path === '/page') return { status: 502, contentType: 'text/html', body: '<h1>502 Bad Gateway</h1>' };
         return { status: 200, body: { ok: true } };
       },
       faultAnswer: (fault) => ({ status: fault.status, body: { injected: fault.status } }),
       internalError: () => ({ status: 500, body: { error: 'bug' } }),
+      maxBodyBytes: 64,
+      tooLarge: () => ({ status: 413, contentType: 'text/html', body: '<h1>413 Request Entity Too Large</h1>' }),
     });
   });
   afterAll(() => s.close());
   beforeEach(() => {
     handled.length = 0;
+    received.length = 0;
+  });
+
+  it('hands the handler the body byte for byte, also bytes that are not UTF-8', async () => {
+    const bytes = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0xff, 0xfe, 0x00, 0xc3]);
+    const res = await fetch(`${s.url}/upload`, { method: 'POST', headers: { 'content-type': 'image/png' }, body: bytes });
+
+    expect(res.status).toBe(200);
+    expect(received[0]?.equals(bytes)).toBe(true);
+  });
+
+  it('sends string bodies as they are and refuses oversized bodies with the given answer', async () => {
+    const page = await fetch(`${s.url}/page`);
+    expect(page.status).toBe(502);
+    expect(await page.text()).toBe('<h1>502 Bad Gateway</h1>');
+
+    const big = await fetch(`${s.url}/big`, { method: 'POST', body: Buffer.alloc(65) });
+    expect(big.status).toBe(413);
+    expect(await big.text()).toBe('<h1>413 Request Entity Too Large</h1>');
+    expect(handled).toEqual(['/page']);
   });
 
   it('answers an injected status fault without running the handler', async () => {

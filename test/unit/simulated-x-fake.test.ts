@@ -228,15 +228,37 @@ describe('X fake', () => {
       expect(await res.json()).toMatchObject({ errors: [{ message: 'Segments do not add up to provided total file size.' }] });
     });
 
-    it('accepts multipart appends without being able to read them (size unknown)', async () => {
-      const id = await initialize(4);
+    it('keeps multipart appends byte for byte, bytes that are not UTF-8 included', async () => {
+      // A PNG signature and IHDR start: 0x89 and the CR LF / SUB bytes break any text decoding.
+      const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52, 0xff, 0xfe, 0xc3, 0x28]);
+      const id = await initialize(png.length);
+      const appendPart = (index: number, bytes: Buffer): Promise<Response> => {
+        const form = new FormData();
+        form.append('segment_index', String(index));
+        form.append('media', new Blob([bytes], { type: 'application/octet-stream' }));
+        return fetch(`${fake.url}/2/media/upload/${id}/append`, { method: 'POST', headers: { authorization: `Bearer ${USER.bearerToken}` }, body: form });
+      };
+      // Segments may arrive out of order; the file is assembled by segment_index.
+      expect((await appendPart(1, png.subarray(12))).status).toBe(200);
+      expect((await appendPart(0, png.subarray(0, 12))).status).toBe(200);
+      const done = await finalize(id);
+
+      expect(done.status).toBe(200);
+      expect(await done.json()).toMatchObject({ data: { id, size: png.length } });
+      const [stored] = fake.media;
+      expect(stored?.segments).toEqual([{ index: 1, bytes: 8 }, { index: 0, bytes: 12 }]);
+      expect(stored?.data.equals(png)).toBe(true);
+    });
+
+    it('refuses to finalize multipart appends that do not add up to total_bytes', async () => {
+      const id = await initialize(10);
       const form = new FormData();
       form.append('segment_index', '0');
-      form.append('media', new Blob([Buffer.from('wxyz')]), 'blob');
+      form.append('media', new Blob([Buffer.from([0x89, 0x50, 0x4e, 0x47])]), 'blob');
       const res = await fetch(`${fake.url}/2/media/upload/${id}/append`, { method: 'POST', headers: { authorization: `Bearer ${USER.bearerToken}` }, body: form });
       expect(res.status).toBe(200);
-      expect((await finalize(id)).status).toBe(200);
-      expect(fake.media[0]?.segments).toEqual([{ index: null, bytes: null }]);
+
+      expect((await finalize(id)).status).toBe(400);
     });
 
     it('refuses media of another user, unknown ids and over-long alt text', async () => {

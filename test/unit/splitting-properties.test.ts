@@ -1,31 +1,34 @@
 // Property tests over generated text (any Unicode, Markdown, HTML) and generated structure
 // (datelines, embargo lines, quotes, lists, boilerplate, every kind of closing block, pasted as
-// one line, from Word or with stray blank lines). The runs add up to RUN_TOTAL; set
-// HEROLD_PROPERTY_SCALE=10 for a long run.
+// one line, from Word or with stray blank lines). Every property over well-formed or structured
+// input checks all three invariants of the issue (limits, whole words, no contact data) on each
+// input it generates; the suite counts the inputs each invariant was checked on and requires
+// 10,000 of each. Set HEROLD_PROPERTY_SCALE=10 for a long run.
 
 import fc from 'fast-check';
 import { extractUrlsWithIndices, parseTweet } from 'twitter-text';
 import { composePost, type Guidelines } from '../../src/domain/splitting';
 import type { ChannelType, PostContent, ReleaseText } from '../../src/domain/types';
 
-// A fixed seed keeps CI reproducible; HEROLD_PROPERTY_SEED=random explores new inputs. A known
-// counterexample (contact data after "Impressum" mid-sentence in a one-line paste) is open.
+// A fixed seed keeps CI reproducible; HEROLD_PROPERTY_SEED=random (or any number) explores new
+// inputs. A failure prints its seed: rerun with HEROLD_PROPERTY_SEED=<seed>.
 if (process.env.HEROLD_PROPERTY_SEED !== 'random') fc.configureGlobal({ seed: Number(process.env.HEROLD_PROPERTY_SEED) || 20261127 });
 const SCALE = Math.max(1, Number(process.env.HEROLD_PROPERTY_SCALE) || 1);
 const runs = (n: number): number => n * SCALE;
-/** Runs per property; their sum is the number of generated inputs checked. */
+/** Runs per property. */
 const RUN_COUNTS = {
   limitsAnyInput: 2000,
-  wordsWellFormed: 1000,
-  contactWellFormed: 1000,
+  wordsWellFormed: 1500,
+  contactWellFormed: 1500,
   threadNumbering: 1000,
-  blogHtml: 1000,
-  limitsStructure: 2000,
+  blogHtml: 500,
+  limitsStructure: 2500,
   wordsAndAtomsStructure: 1500,
   contactStructure: 1500,
-  leadStructure: 1000,
+  leadStructure: 1500,
 } as const;
-const RUN_TOTAL = Object.values(RUN_COUNTS).reduce((a, b) => a + b, 0);
+/** Inputs each invariant was actually checked on in this run. */
+const checked = { limits: 0, words: 0, contact: 0 };
 const TIMEOUT = 120_000 * SCALE;
 const SOCIAL: readonly ChannelType[] = ['facebook', 'twitter', 'mastodon', 'bluesky'];
 
@@ -54,6 +57,50 @@ function withinLimit(channel: ChannelType, part: string, mastodonMax: number): b
   }
 }
 const parts = (c: PostContent): string[] => c.thread ?? (c.text !== undefined ? [c.text] : []);
+
+/** The social posts of a release, composed once for all the checks of one input. */
+function socialPosts(release: ReleaseText, opts: Parameters<typeof composePost>[2]) {
+  return SOCIAL.map((channel) => {
+    const post = composePost(release, channel, opts);
+    const codes = post.warnings.map((w) => w.code);
+    /** Errors of the composer itself; the organisation's guidelines may rightly report some. */
+    const ownErrors = post.warnings.filter((w) => w.severity === 'error' && !w.code.startsWith('GUIDELINE_')).map((w) => w.code);
+    return { channel, parts: parts(post.content), codes, ownErrors };
+  });
+}
+
+/** Limits: every part within the network's own count, none empty in a thread, no LIMIT_EXCEEDED. */
+function withinLimits(posts: ReturnType<typeof socialPosts>, mastodonMax: number): boolean {
+  checked.limits++;
+  return posts.every(
+    (p) =>
+      p.parts.length > 0 &&
+      p.parts.every((part) => withinLimit(p.channel, part, mastodonMax)) &&
+      !p.codes.includes('LIMIT_EXCEEDED') &&
+      !(p.parts.length > 1 && p.parts.some((part) => part.trim() === '')),
+  );
+}
+
+/** Whole words: every word of every part is a word of the source, or one the composer adds. */
+function onlySourceWords(posts: ReturnType<typeof socialPosts>, sourceWords: ReadonlySet<string>, added: (word: string) => boolean): boolean {
+  checked.words++;
+  return posts.every(
+    (p) =>
+      !p.codes.includes('WORD_SPLIT') &&
+      p.parts.every((part) =>
+        part
+          .replace(/ \(\d+\/\d+\)$/, '')
+          .split(/\s+/)
+          .every((w) => w === '' || sourceWords.has(w) || added(w)),
+      ),
+  );
+}
+
+/** No contact data: none of the markers (and nothing matching `pattern`) in any part. */
+function noContactData(posts: ReturnType<typeof socialPosts>, markers: readonly string[], pattern?: RegExp): boolean {
+  checked.contact++;
+  return posts.every((p) => p.parts.every((part) => markers.every((m) => !part.includes(m)) && !(pattern?.test(part) ?? false)));
+}
 
 // ---- Well-formed German releases: plain text, words from a fixed vocabulary ----
 
@@ -106,6 +153,12 @@ const wellFormedRelease = fc.record({
       [...n, ...paragraphs, ...(contact ? [contact, ...after.map((p) => `${AFTER} ${p}`)] : [])].join('\n\n'),
     ),
 });
+const WELL_FORMED_CONTACT = [EMAIL, PHONE, SECRET, AFTER];
+const WELL_FORMED_TAGS = new Set(['#Bürgerbeteiligung', '#SocialMedia', '#Musterstadt', '#EGovernment', '#Rathaus2025']);
+function wellFormedWords(release: ReleaseText, opts: { articleUrl?: string }, posts: ReturnType<typeof socialPosts>): boolean {
+  const sourceWords = new Set(`${release.title}\n${release.body}`.split(/\s+/));
+  return onlySourceWords(posts, sourceWords, (w) => w === opts.articleUrl || WELL_FORMED_TAGS.has(w));
+}
 const slug = fc.stringMatching(/^[a-z0-9-]{0,60}$/);
 const options = fc.record({
   articleUrl: fc.option(slug.map((s) => `https://presse.musterstadt.example/${s}`), { nil: undefined }),
@@ -139,17 +192,9 @@ describe('composePost', () => {
     'never exceeds any network limit, for any input',
     () => {
       fc.assert(
-        fc.property(fc.oneof(wildRelease, wellFormedRelease), fc.oneof(wildOptions, options), (release: ReleaseText, opts) => {
-          for (const channel of SOCIAL) {
-            const post = composePost(release, channel, opts);
-            const ps = parts(post.content);
-            if (ps.length === 0) return false;
-            if (!ps.every((p) => withinLimit(channel, p, opts.mastodonMaxChars))) return false;
-            if (post.warnings.some((w) => w.code === 'LIMIT_EXCEEDED')) return false;
-            if (ps.length > 1 && ps.some((p) => p.trim() === '')) return false;
-          }
-          return true;
-        }),
+        fc.property(fc.oneof(wildRelease, wellFormedRelease), fc.oneof(wildOptions, options), (release: ReleaseText, opts) =>
+          withinLimits(socialPosts(release, opts), opts.mastodonMaxChars),
+        ),
         { numRuns: runs(RUN_COUNTS.limitsAnyInput) },
       );
     },
@@ -161,18 +206,8 @@ describe('composePost', () => {
     () => {
       fc.assert(
         fc.property(wellFormedRelease, options, (release, opts) => {
-          const sourceWords = new Set(`${release.title}\n${release.body}`.split(/\s+/));
-          const hashtags = new Set(['#Bürgerbeteiligung', '#SocialMedia', '#Musterstadt', '#EGovernment', '#Rathaus2025']);
-          for (const channel of SOCIAL) {
-            const post = composePost(release, channel, opts);
-            if (post.warnings.some((w) => w.code === 'WORD_SPLIT')) return false;
-            for (const part of parts(post.content)) {
-              const words = part.replace(/ \(\d+\/\d+\)$/, '').split(/\s+/).filter((w) => w !== '');
-              const foreign = words.filter((w) => !sourceWords.has(w) && w !== opts.articleUrl && !hashtags.has(w));
-              if (foreign.length > 0) return false;
-            }
-          }
-          return true;
+          const posts = socialPosts(release, opts);
+          return wellFormedWords(release, opts, posts) && withinLimits(posts, opts.mastodonMaxChars) && noContactData(posts, WELL_FORMED_CONTACT);
         }),
         { numRuns: runs(RUN_COUNTS.wordsWellFormed) },
       );
@@ -185,11 +220,8 @@ describe('composePost', () => {
     () => {
       fc.assert(
         fc.property(wellFormedRelease, options, (release, opts) => {
-          return SOCIAL.every((channel) =>
-            parts(composePost(release, channel, opts).content).every(
-              (p) => !p.includes(EMAIL) && !p.includes(PHONE) && !p.includes(SECRET) && !p.includes(AFTER),
-            ),
-          );
+          const posts = socialPosts(release, opts);
+          return noContactData(posts, WELL_FORMED_CONTACT) && withinLimits(posts, opts.mastodonMaxChars) && wellFormedWords(release, opts, posts);
         }),
         { numRuns: runs(RUN_COUNTS.contactWellFormed) },
       );
@@ -352,7 +384,6 @@ const structureOptions = fc.record({
     { requiredHashtag: 'Stadt Musterstadt', signature: '^EB', hashtags: ['Seminar', 'Verwaltung'] },
   ),
 });
-const ALL_CHANNELS: readonly ChannelType[] = ['blog', 'wordpress', ...SOCIAL];
 /** The words of a social post, without counters, links, hashtags and signature. */
 const bodyWords = (part: string, url: string): string[] =>
   part
@@ -360,28 +391,36 @@ const bodyWords = (part: string, url: string): string[] =>
     .split(/\s+/)
     .filter((w) => w !== '' && w !== url && !w.startsWith('#') && w !== '^EB');
 
-describe('composePost on generated structure', () => {
-  it('checks at least 10,000 generated inputs in all', () => {
-    expect(RUN_TOTAL).toBeGreaterThanOrEqual(10_000);
+/** Words a thread must not part, and the words the composer adds to a structured release. */
+function structuredWords(release: ReleaseText, opts: { articleUrl: string }, posts: ReturnType<typeof socialPosts>): boolean {
+  const sourceWords = new Set(`${release.title}\n${release.body}`.split(/\s+/));
+  if (!onlySourceWords(posts, sourceWords, (w) => w === opts.articleUrl || w.startsWith('#') || w === '^EB')) return false;
+  return posts.every(({ parts: ps }) => {
+    const bodies = ps.map((p) => bodyWords(p, opts.articleUrl));
+    for (let i = 0; i + 1 < bodies.length; i++) {
+      const pair = `${bodies[i]?.at(-1) ?? ''} ${bodies[i + 1]?.[0] ?? ''}`;
+      if (ATOMS.some((atom) => ` ${atom} `.includes(` ${pair} `))) return false;
+    }
+    return true;
   });
+}
+const STRUCTURED_CONTACT = [SECRET_S, EMAIL_S, PHONE_S];
+const END_MATTER_IN_POST = /news aktuell|Impressum|V\.i\.S\.d\.P|Pressekontakt|@/;
+/** All three invariants of the issue on one structured input. */
+function structuredInvariants(release: ReleaseText, opts: { articleUrl: string; mastodonMaxChars: number }, posts = socialPosts(release, opts)): boolean {
+  return withinLimits(posts, opts.mastodonMaxChars) && structuredWords(release, opts, posts) && noContactData(posts, STRUCTURED_CONTACT, END_MATTER_IN_POST);
+}
 
+describe('composePost on generated structure', () => {
   it(
     'never exceeds a limit on any channel, and never reports an error of its own',
     () => {
       fc.assert(
         fc.property(structuredRelease, structureOptions, ({ release }, opts) => {
-          for (const channel of ALL_CHANNELS) {
-            const post = composePost(release, channel, opts);
-            const ps = parts(post.content);
-            if (channel === 'blog' || channel === 'wordpress') {
-              if (!post.content.html) return false;
-              continue;
-            }
-            if (ps.length === 0 || !ps.every((p) => withinLimit(channel, p, opts.mastodonMaxChars))) return false;
-            const ownErrors = post.warnings.filter((w) => w.severity === 'error' && !w.code.startsWith('GUIDELINE_'));
-            if (ownErrors.length > 0) return false;
-          }
-          return true;
+          for (const channel of ['blog', 'wordpress'] as const) if (!composePost(release, channel, opts).content.html) return false;
+          const posts = socialPosts(release, opts);
+          const ownErrors = posts.some((p) => p.ownErrors.length > 0);
+          return !ownErrors && structuredInvariants(release, opts, posts);
         }),
         { numRuns: runs(RUN_COUNTS.limitsStructure) },
       );
@@ -394,18 +433,8 @@ describe('composePost on generated structure', () => {
     () => {
       fc.assert(
         fc.property(structuredRelease, structureOptions, ({ release }, opts) => {
-          const source = `${release.title}\n${release.body}`;
-          const sourceWords = new Set(source.split(/\s+/));
-          for (const channel of SOCIAL) {
-            const post = composePost(release, channel, opts);
-            const bodies = parts(post.content).map((p) => bodyWords(p, opts.articleUrl));
-            if (bodies.some((words) => words.some((w) => !sourceWords.has(w)))) return false;
-            for (let i = 0; i + 1 < bodies.length; i++) {
-              const pair = `${bodies[i]?.at(-1) ?? ''} ${bodies[i + 1]?.[0] ?? ''}`;
-              if (ATOMS.some((atom) => ` ${atom} `.includes(` ${pair} `))) return false;
-            }
-          }
-          return true;
+          const posts = socialPosts(release, opts);
+          return structuredWords(release, opts, posts) && withinLimits(posts, opts.mastodonMaxChars) && noContactData(posts, STRUCTURED_CONTACT, END_MATTER_IN_POST);
         }),
         { numRuns: runs(RUN_COUNTS.wordsAndAtomsStructure) },
       );
@@ -417,13 +446,10 @@ describe('composePost on generated structure', () => {
     'never lets contact data, the imprint or an agency footer into a social post',
     () => {
       fc.assert(
-        fc.property(structuredRelease, structureOptions, ({ release }, opts) =>
-          SOCIAL.every((channel) =>
-            parts(composePost(release, channel, opts).content).every(
-              (p) => !p.includes(SECRET_S) && !p.includes(EMAIL_S) && !p.includes(PHONE_S) && !/news aktuell|Impressum|V\.i\.S\.d\.P|Pressekontakt|@/.test(p),
-            ),
-          ),
-        ),
+        fc.property(structuredRelease, structureOptions, ({ release }, opts) => {
+          const posts = socialPosts(release, opts);
+          return noContactData(posts, STRUCTURED_CONTACT, END_MATTER_IN_POST) && withinLimits(posts, opts.mastodonMaxChars) && structuredWords(release, opts, posts);
+        }),
         { numRuns: runs(RUN_COUNTS.contactStructure) },
       );
     },
@@ -443,7 +469,8 @@ describe('composePost on generated structure', () => {
             const mastodon = parts(composePost(release, 'mastodon', opts).content);
             // On a small instance the first status may hold nothing but link and hashtags.
             const mastodonText = mastodon.find((p) => !p.startsWith('https://')) ?? '';
-            return facebook.split('\n\n')[1]?.startsWith(first.slice(0, 40)) === true && mastodonText.startsWith(first.split(' ')[0] ?? '');
+            const isLead = facebook.split('\n\n')[1]?.startsWith(first.slice(0, 40)) === true && mastodonText.startsWith(first.split(' ')[0] ?? '');
+            return isLead && structuredInvariants(release, opts);
           },
         ),
         { numRuns: runs(RUN_COUNTS.leadStructure) },
@@ -451,4 +478,13 @@ describe('composePost on generated structure', () => {
     },
     TIMEOUT,
   );
+});
+
+describe('the property suite', () => {
+  // Runs after every property above (jest keeps the order of a file); meaningless with -t.
+  it('checked every invariant on at least 10,000 generated inputs', () => {
+    expect(checked.limits).toBeGreaterThanOrEqual(10_000 * SCALE);
+    expect(checked.words).toBeGreaterThanOrEqual(10_000 * SCALE);
+    expect(checked.contact).toBeGreaterThanOrEqual(10_000 * SCALE);
+  });
 });

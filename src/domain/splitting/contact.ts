@@ -3,6 +3,8 @@
 
 import {
   closingKind,
+  END_MATTER_WORD,
+  MAY_HAVE_END_MATTER_WORD,
   findEmailAddresses,
   execAll,
   IBAN_GLOBAL,
@@ -37,6 +39,24 @@ export function containsContactData(text: string): boolean {
     if (isPhoneCandidate(candidate)) return true;
   }
   return false;
+}
+
+/**
+ * Where the first contact data or word of end matter (END_MATTER_WORD) begins, or -1: the same
+ * contact data containsContactData looks for.
+ */
+export function endMatterAt(text: string): number {
+  let at = -1;
+  const earliest = (index: number | undefined): void => {
+    if (index !== undefined && index >= 0 && (at === -1 || index < at)) at = index;
+  };
+  if (MAY_HAVE_END_MATTER_WORD.test(text)) earliest(END_MATTER_WORD.exec(text)?.index);
+  if (/@|\(at\)|\[at\]/i.test(text)) earliest(findEmailAddresses(text)[0]?.index);
+  if (MAY_HAVE_PHONE.test(text)) {
+    earliest(PHONE_LABEL_TEST.exec(text)?.index);
+    earliest(execAll(PHONE_GLOBAL, text).find((m) => isPhoneCandidate(m[0]))?.index);
+  }
+  return at;
 }
 
 function isPhoneCandidate(candidate: string): boolean {

@@ -7,7 +7,7 @@ import { closingStart, findEmails, findIbans, findPhoneNumbers } from './contact
 import { toCamelCaseHashtag } from './hashtags';
 import { decodeEntities } from './plain-text';
 import { execAll, PRIVATE_MAIL_DOMAINS, trimTrailingPunctuation } from './patterns';
-import { makeWarning } from './warnings';
+import { makeWarning, type SplitWarningCode, type WarningParams } from './warnings';
 
 export interface Guidelines {
   /** Phrases no post may contain (whole words, any case): "alternativlos", "Bürger*innen". */
@@ -20,6 +20,29 @@ export interface Guidelines {
   maxHashtags?: number;
   /** Keywords that become CamelCase hashtags on Mastodon when the release is about them. */
   hashtags?: string[];
+}
+
+/**
+ * The guidelines from an organisation's stored policy ({ guidelines: {…} }), keeping only fields
+ * of the right type: the policy is JSON that older versions of Herold wrote too.
+ */
+export function guidelinesFromPolicy(policy: unknown): Guidelines | undefined {
+  const raw = isRecord(policy) ? policy.guidelines : undefined;
+  if (!isRecord(raw)) return undefined;
+  const strings = (v: unknown): string[] | undefined => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : undefined);
+  const string = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+  const guidelines: Guidelines = {
+    bannedPhrases: strings(raw.bannedPhrases),
+    requiredHashtag: string(raw.requiredHashtag),
+    signature: string(raw.signature),
+    maxHashtags: typeof raw.maxHashtags === 'number' ? raw.maxHashtags : undefined,
+    hashtags: strings(raw.hashtags),
+  };
+  return Object.fromEntries(Object.entries(guidelines).filter(([, v]) => v !== undefined)) as Guidelines;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 const HASHTAG = /(?<![\p{L}\p{N}_&/#])#[\p{L}\p{M}\p{N}_]*[\p{L}\p{M}][\p{L}\p{M}\p{N}_]*/gu;
@@ -108,30 +131,41 @@ export function htmlToText(html: string): string {
   );
 }
 
+/** A breach of the organisation's guidelines: a warning code and what its message names. */
+export interface GuidelineFinding {
+  code: Extract<SplitWarningCode, `GUIDELINE_${string}`>;
+  params: WarningParams;
+}
+
 /** The organisation's rules: banned phrases everywhere; hashtag, signature and count on social posts. */
 export function guidelineWarnings(channel: ChannelType, content: PostContent, guidelines: Guidelines | undefined): Warning[] {
+  return guidelineFindings(channel, content, guidelines).map((f) => makeWarning(f.code, f.params));
+}
+
+/** As guidelineWarnings, with the parameters kept, so a message can be given in any language. */
+export function guidelineFindings(channel: ChannelType, content: PostContent, guidelines: Guidelines | undefined): GuidelineFinding[] {
   if (!guidelines) return [];
-  const warnings: Warning[] = [];
+  const findings: GuidelineFinding[] = [];
   const text = visibleText(content);
   for (const { phrase, pattern } of bannedPatterns(guidelines.bannedPhrases ?? [])) {
     const found = pattern.exec(text);
-    if (found) warnings.push(makeWarning('GUIDELINE_BANNED_PHRASE', { channel, text: found[0] || phrase }));
+    if (found) findings.push({ code: 'GUIDELINE_BANNED_PHRASE', params: { channel, text: found[0] || phrase } });
   }
-  if (ARTICLE_CHANNELS.includes(channel)) return warnings;
+  if (ARTICLE_CHANNELS.includes(channel)) return findings;
   const tags = hashtagsIn(text);
   const required = requiredHashtag(guidelines);
   if (required && !tags.some((t) => t.toLocaleLowerCase('de') === required.toLocaleLowerCase('de'))) {
-    warnings.push(makeWarning('GUIDELINE_HASHTAG_MISSING', { channel, text: required }));
+    findings.push({ code: 'GUIDELINE_HASHTAG_MISSING', params: { channel, text: required } });
   }
   const signature = guidelines.signature?.trim();
-  if (signature && !text.includes(signature)) warnings.push(makeWarning('GUIDELINE_SIGNATURE_MISSING', { channel, text: signature }));
+  if (signature && !text.includes(signature)) findings.push({ code: 'GUIDELINE_SIGNATURE_MISSING', params: { channel, text: signature } });
   const max = maxHashtags(guidelines);
   if (max !== null) {
     const parts = content.thread && content.thread.length > 0 ? content.thread : [content.text ?? ''];
     const most = Math.max(0, ...parts.map((p) => hashtagsIn(p).length));
-    if (most > max) warnings.push(makeWarning('GUIDELINE_TOO_MANY_HASHTAGS', { channel, count: most, limit: max }));
+    if (most > max) findings.push({ code: 'GUIDELINE_TOO_MANY_HASHTAGS', params: { channel, count: most, limit: max } });
   }
-  return warnings;
+  return findings;
 }
 
 /**

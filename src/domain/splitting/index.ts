@@ -31,7 +31,7 @@ import { articleLink } from './social';
 import { makeWarning } from './warnings';
 
 export type { ComposedPost, ComposeOptions, Measurement } from './options';
-export type { Guidelines } from './guidelines';
+export { guidelineFindings, guidelinesFromPolicy, type GuidelineFinding, type Guidelines } from './guidelines';
 export {
   parseRelease,
   parseDateline,
@@ -51,7 +51,7 @@ export {
 export { renderMarkdown } from './markdown';
 export { splitSentences, splitAtoms } from './sentences';
 export { toCamelCaseHashtag } from './hashtags';
-export { warningMessage, SPLIT_WARNING_CODES, type SplitWarningCode, type WarningLanguage } from './warnings';
+export { warningMessage, SPLIT_WARNING_CODES, type SplitWarningCode, type WarningLanguage, type WarningParams } from './warnings';
 
 export function composePost(release: ReleaseText, channelType: ChannelType, opts: ComposeOptions = {}): ComposedPost {
   const analysis = analyseRelease(release);

@@ -185,6 +185,9 @@ const INLINE_CLOSING = new RegExp(
 );
 const INLINE_STRONG_CLOSING =
   /(?<=\s)(?=(?:Pressekontakte?|Impressum|V\.\s?i\.\s?S\.\s?d\.\s?P\.|Verantwortlich im Sinne des Presserechts|Original-Content von|OTS:|newsroom:|Weiteres Material:)(?![\p{L}]))/gu;
+/** Openers that are labels whatever precedes them: agency footers, and any opener with a colon. */
+const INLINE_LABEL =
+  /^(?:OTS:|newsroom:|Weiteres Material:|Original-Content von|(?:Pressekontakte?|Impressum|V\.\s?i\.\s?S\.\s?d\.\s?P\.?|Verantwortlich im Sinne des Presserechts)\s?:)/u;
 const SENTENCE_WORDS_BEFORE_OPENER = new Set([
   'der', 'die', 'das', 'dem', 'den', 'des', 'im', 'ins', 'am', 'zum', 'zur', 'vom', 'ein', 'eine', 'einem', 'einen',
   'unser', 'unserem', 'unseren', 'ihr', 'ihrem', 'ihren', 'sein', 'seinem', 'und', 'oder', 'als', 'wie', 'kein', 'keinem',
@@ -216,9 +219,12 @@ function splitRunTogether(line: string, hints: SourceHints, first: boolean): str
     // "… Bürger Impressum Stadt Musterstadt …": an opener that is never part of a sentence
     // starts the end matter even without a full stop before it, unless an article or a
     // preposition makes it a word of the sentence ("das Impressum der Seite").
+    // A label (with its colon) or an agency footer is never a word of a sentence, whatever
+    // stands before it: "… Termine und OTS: Polizeipräsidium …".
     for (const m of execAll(INLINE_STRONG_CLOSING, line)) {
       const previous = /(\S+)\s+$/u.exec(line.slice(Math.max(0, m.index - 40), m.index))?.[1] ?? '';
-      if (m.index > 0 && !SENTENCE_WORDS_BEFORE_OPENER.has(previous.toLowerCase())) cuts.add(m.index);
+      const label = INLINE_LABEL.test(line.slice(m.index, m.index + 60));
+      if (m.index > 0 && (label || !SENTENCE_WORDS_BEFORE_OPENER.has(previous.toLowerCase()))) cuts.add(m.index);
     }
   }
   if (!first) return cutAt(line, cuts);

@@ -38,13 +38,19 @@ export function joinUnits(units: readonly Unit[]): string {
   return units.reduce((acc, u, i) => (i === 0 ? u.text : acc + u.sep + u.text), '');
 }
 
+/** Two words or more (splitWords would give more than one). */
+const MORE_THAN_ONE_WORD = /\S\s+\S/;
+
 export function packThread(units: readonly Unit[], opts: PackOptions): PackResult {
   // The counter's width depends on the number of parts, which depends on the counter's width.
   // Pack assuming the widest total with d digits (9, 99, …); a real total with as many digits
   // renders no longer, so every part still fits.
-  for (let assumed = 9; ; assumed = assumed * 10 + 9) {
+  for (let assumed = 9; ; ) {
     const packed = packWith(units, opts, assumed);
     if (packed.bodies.length <= assumed || assumed >= 99999) return finish(packed, opts);
+    // Wider counters only ever make more parts: go straight to as many digits as this packing
+    // needed (a long text would otherwise be packed once for every digit).
+    assumed = Math.min(99999, Math.max(assumed * 10 + 9, 10 ** String(packed.bodies.length).length - 1));
   }
 }
 
@@ -105,8 +111,10 @@ function packWith(units: readonly Unit[], opts: PackOptions, assumedTotal: numbe
     // is ever torn apart.
     const all = graphemes(word);
     let at = 0;
+    let guess = 1;
     while (at < all.length) {
-      const take = longestFittingPrefix(all, at, fitsPart);
+      const take = longestFittingPrefix(all, at, fitsPart, guess);
+      guess = take;
       current = all.slice(at, at + take).join('');
       at += take;
       if (at < all.length) flush();
@@ -132,7 +140,7 @@ function packWith(units: readonly Unit[], opts: PackOptions, assumedTotal: numbe
     if (place(unit.text, unit.sep, false)) continue;
     // Too long for the part it would start: cut between clauses, then between words.
     const clauses = splitClauses(unit.text);
-    if (clauses.length > 1 || splitWords(unit.text).length > 1) splitSentence = true;
+    if (clauses.length > 1 || MORE_THAN_ONE_WORD.test(unit.text)) splitSentence = true;
     clauses.forEach((clause, c) => {
       const sep = c === 0 ? unit.sep : ' ';
       if (!place(clause, sep, fitsLaterPart(clause))) placeWords(clause, sep);
@@ -142,24 +150,44 @@ function packWith(units: readonly Unit[], opts: PackOptions, assumedTotal: numbe
   return { bodies, splitSentence, splitWord };
 }
 
-/** Binary search; at least one grapheme so the loop always progresses (the guard reports it). */
-function longestFittingPrefix(pieces: readonly string[], start: number, fits: (s: string) => boolean): number {
+/**
+ * How many pieces from `start` on fit, found by galloping from `guess` (the previous part's
+ * size: the parts of one cut word are nearly alike) and then bisecting. The cost follows the
+ * part's size, not the rest of the word, so cutting a very long word stays linear overall.
+ * At least one piece, so the loop always progresses (the limit guard reports an overlong one).
+ */
+function longestFittingPrefix(pieces: readonly string[], start: number, fits: (s: string) => boolean, guess = 1): number {
   const length = pieces.length - start;
-  const prefix = (n: number) => pieces.slice(start, start + n).join('');
-  if (!fits(prefix(1))) return 1;
-  // Gallop first, then bisect: the cost follows the part's size, not the rest of the word,
-  // so cutting a very long word stays linear overall.
-  let lo = 1;
-  let hi = 2;
-  while (hi <= length && fits(prefix(hi))) {
-    lo = hi;
-    hi *= 2;
+  const ok = (n: number): boolean => fits(pieces.slice(start, start + n).join(''));
+  if (!ok(1)) return 1;
+  let lo = 1; // fits
+  let bad = length + 1; // does not fit, or is past the end
+  const first = Math.min(Math.max(guess, 1), length);
+  if (first > 1) {
+    if (ok(first)) lo = first;
+    else bad = first;
   }
-  hi = Math.min(hi - 1, length);
-  while (lo < hi) {
-    const mid = Math.ceil((lo + hi) / 2);
-    if (fits(prefix(mid))) lo = mid;
-    else hi = mid - 1;
+  if (bad === length + 1) {
+    for (let step = 1; lo + step < bad; step *= 2) {
+      if (!ok(lo + step)) {
+        bad = lo + step;
+        break;
+      }
+      lo += step;
+    }
+  } else {
+    for (let step = 1; bad - step > lo; step *= 2) {
+      if (ok(bad - step)) {
+        lo = bad - step;
+        break;
+      }
+      bad -= step;
+    }
+  }
+  while (bad - lo > 1) {
+    const mid = (lo + bad) >>> 1;
+    if (ok(mid)) lo = mid;
+    else bad = mid;
   }
   return lo;
 }

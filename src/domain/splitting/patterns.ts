@@ -51,6 +51,15 @@ export const STRONG_CLOSING =
   /^(?:presse-?\s?kontakte?|medien-?\s?kontakte?|kontakt für (?:die )?(?:medien|presse|journalist\p{L}*)|kontaktdaten|impressum|v\.\s?i\.\s?s\.\s?d\.\s?p\.?|verantwortlich im sinne des presserechts|original-?\s?content von|ots:|newsroom(?: via rss)?:|weiteres material:|pressemappe:)(?![\p{L}\p{N}])/iu;
 
 /**
+ * A word that only end matter carries, anywhere in a text: a sentence that holds one is no part
+ * of a lead ("… Termine am Impressum Stadt Musterstadt, Rathausplatz 1" in a one-line paste).
+ */
+export const END_MATTER_WORD =
+  /(?<![\p{L}\p{N}])(?:presse-?\s?kontakte?|impressum|v\.\s?i\.\s?s\.\s?d\.\s?p|verantwortlich im sinne des presserechts|original-?\s?content von|ots:|newsroom:|weiteres material:|news aktuell)(?![\p{L}\p{N}])/iu;
+/** Cheap ASCII pre-test for END_MATTER_WORD. */
+export const MAY_HAVE_END_MATTER_WORD = /kontakt|impressum|v\.\s?i\.|verantwortlich|content|ots:|newsroom|material:|aktuell/i;
+
+/**
  * Openers that are also ordinary sentence starts ("Kontakt zu Bürgern ist …"): they start the
  * end matter only as a label (alone or with a colon soon after) or when the block holds contact
  * data.

@@ -10,11 +10,12 @@ import * as posts from '../../services/posts';
 import { calendarFeed } from '../../services/calendar';
 import { preview } from '../../services/preview';
 import * as releases from '../../services/releases';
+import * as revisions from '../../services/revisions';
 import * as users from '../../services/users';
 import { SESSION_COOKIE } from '../auth';
 import { presentPost, presentPostDetail, presentRelease } from '../present';
 import { route, type RouteDef } from '../route';
-import { email, httpsUrl, idFilter, isoTime, line, loginName, media, text } from '../validation';
+import { email, hashtagKeyword, httpsUrl, idFilter, isoTime, line, loginName, media, text } from '../validation';
 
 const EDITORS = ['editor', 'approver'] as const;
 const roles = z.array(z.enum(ROLES)).min(1).max(3);
@@ -83,6 +84,18 @@ export const apiRoutes: RouteDef[] = [
         org: { id: o.id, slug: o.slug, name: o.name, timezone: o.timezone, paused: o.paused },
         csrfToken: (req as unknown as { csrfToken?: string }).csrfToken,
       };
+    },
+  }),
+  route({
+    method: 'PATCH', path: '/api/v1/me', tag: 'auth', access: 'user',
+    summary: 'Change your own language (de, en) or display name.',
+    body: z
+      .object({ language: z.enum(['de', 'en']).optional(), name: line(200, 1).optional() })
+      .strict()
+      .refine((b) => b.language !== undefined || b.name !== undefined, { message: 'language or name' }),
+    handler: async ({ deps, actor, body }) => {
+      const u = await users.updateOwn(deps, actor, body);
+      return meOf({ userId: u.id, email: u.email, name: u.name, roles: u.roles, language: u.language });
     },
   }),
   route({
@@ -168,6 +181,13 @@ export const apiRoutes: RouteDef[] = [
     method: 'GET', path: '/api/v1/releases/:id', tag: 'releases', access: 'user',
     summary: 'A release with its posts.',
     handler: async ({ deps, actor, params }) => presentRelease(await releases.getRelease(deps, actor, params.id!)),
+  }),
+  route({
+    method: 'GET', path: '/api/v1/releases/:id/revisions', tag: 'releases', access: 'user',
+    summary: 'The revision history with each revision\'s content, post by post, oldest first; ?since=N from revision N on.',
+    query: z.object({ since: z.coerce.number().int().min(1).max(1_000_000).optional() }).strict(),
+    handler: async ({ deps, actor, params, query }) =>
+      (await revisions.listReleaseRevisions(deps, actor, params.id!, query.since)).map(revisions.presentRevision),
   }),
   route({
     method: 'PATCH', path: '/api/v1/releases/:id', tag: 'releases', access: [...EDITORS],
@@ -282,7 +302,8 @@ export const apiRoutes: RouteDef[] = [
             publicationWindows: z.array(z.object({ days: z.array(z.number().int().min(1).max(7)).max(7), from: z.string().regex(/^\d{2}:\d{2}$/), to: z.string().regex(/^\d{2}:\d{2}$/) }).strict()).max(20).optional(),
             guidelines: z
               .object({
-                hashtags: z.array(line(60, 1)).max(20).optional(),
+                hashtags: z.array(hashtagKeyword(60)).max(20).optional(),
+                requiredHashtag: hashtagKeyword(60).optional(),
                 bannedPhrases: z.array(line(200, 1)).max(200).optional(),
                 maxHashtags: z.number().int().min(0).max(30).optional(),
                 signature: line(100).optional(),

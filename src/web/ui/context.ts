@@ -117,10 +117,11 @@ export interface Ctx {
   render(title: string, body: string, opts?: { current?: string; flash?: string }): string;
 }
 
+/** Signed in, the user's stored language wins (PATCH /api/v1/me); before sign-in, the browser's cookie. */
 export function chooseLang(req: FastifyRequest, userLang?: string): Lang {
+  if (userLang === 'en' || userLang === 'de') return userLang;
   const cookie = req.cookies?.[LANG_COOKIE];
   if (cookie === 'en' || cookie === 'de') return cookie;
-  if (userLang === 'en' || userLang === 'de') return userLang;
   return 'de';
 }
 

@@ -74,6 +74,7 @@ ${h(langForm)}</div>`
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${esc(frame.title)} – ${esc(t('app.name'))}</title>
+<link rel="icon" href="/app/assets/favicon.svg" type="image/svg+xml">
 <link rel="stylesheet" href="/app/assets/app.css">
 ${frame.csrf ? `<meta name="csrf-token" content="${esc(frame.csrf)}">` : ''}
 <script src="/app/assets/app.js" defer></script>
@@ -110,18 +111,20 @@ export interface FieldOpts {
   autocomplete?: string;
   rows?: number;
   attrs?: string;
+  /** Further ids that describe the field (e.g. a warning above the form). */
+  describedBy?: string;
   t: T;
 }
 
-function describe(id: string, hint: string | undefined, error: string | undefined) {
-  const ids = [hint ? `${id}-hint` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ');
+function describe(id: string, hint: string | undefined, error: string | undefined, more?: string) {
+  const ids = [more ?? '', hint ? `${id}-hint` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ');
   return ids ? ` aria-describedby="${ids}"` : '';
 }
 
 export function field(o: FieldOpts): string {
   const id = o.id ?? `f-${o.name}`;
   const error = o.errors?.[o.name];
-  const common = `id="${esc(id)}" name="${esc(o.name)}"${o.required ? ' required aria-required="true"' : ''}${error ? ' aria-invalid="true"' : ''}${describe(id, o.hint, error)}${o.autocomplete ? ` autocomplete="${esc(o.autocomplete)}"` : ''}${o.attrs ? ` ${o.attrs}` : ''}`;
+  const common = `id="${esc(id)}" name="${esc(o.name)}"${o.required ? ' required aria-required="true"' : ''}${error ? ' aria-invalid="true"' : ''}${describe(id, o.hint, error, o.describedBy)}${o.autocomplete ? ` autocomplete="${esc(o.autocomplete)}"` : ''}${o.attrs ? ` ${o.attrs}` : ''}`;
   const control =
     o.type === 'textarea'
       ? `<textarea ${common} rows="${o.rows ?? 6}">${esc(o.value ?? '')}</textarea>`
@@ -165,9 +168,9 @@ export function statusBadge(t: T, status: string): string {
 }
 
 /** A one-button form (POST with CSRF). */
-export function actionButton(action: string, csrf: string, label: string, opts: { cls?: string; hidden?: Record<string, string> } = {}): string {
+export function actionButton(action: string, csrf: string, label: string, opts: { cls?: string; hidden?: Record<string, string>; srSuffix?: string } = {}): string {
   const hidden = Object.entries(opts.hidden ?? {})
     .map(([k, v]) => `<input type="hidden" name="${esc(k)}" value="${esc(v)}">`)
     .join('');
-  return `<form method="post" action="${esc(action)}" class="inline-form">${csrfInput(csrf)}${hidden}<button type="submit" class="${esc(opts.cls ?? 'button')}">${esc(label)}</button></form>`;
+  return `<form method="post" action="${esc(action)}" class="inline-form">${csrfInput(csrf)}${hidden}<button type="submit" class="${esc(opts.cls ?? 'button')}">${esc(label)}${opts.srSuffix ? `<span class="sr-only">: ${esc(opts.srSuffix)}</span>` : ''}</button></form>`;
 }

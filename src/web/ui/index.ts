@@ -25,6 +25,10 @@ function loadAsset(name: string): string {
   return readFileSync(join(__dirname, 'assets', name), 'utf8');
 }
 
+function loadBinaryAsset(name: string): Buffer {
+  return readFileSync(join(__dirname, 'assets', name));
+}
+
 function parseForm(text: string): Body {
   const out: Body = {};
   for (const [k, v] of new URLSearchParams(text)) {
@@ -53,6 +57,8 @@ function errorPage(ctx: Pick<Ctx, 'lang' | 't'> & Partial<Ctx>, status: number, 
 export function registerUi(app: FastifyInstance, deps: Deps): void {
   const css = loadAsset('app.css');
   const js = loadAsset('app.js');
+  const iconSvg = loadAsset('favicon.svg');
+  const iconIco = loadBinaryAsset('favicon.ico');
 
   app.register(async (scope) => {
     scope.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
@@ -69,6 +75,11 @@ export function registerUi(app: FastifyInstance, deps: Deps): void {
     scope.get('/app/assets/app.js', async (_req, reply) =>
       reply.type('text/javascript; charset=utf-8').header('cache-control', 'public, max-age=300').send(js),
     );
+    // The pages name the SVG; browsers and feed readers still ask for /favicon.ico on their own.
+    scope.get('/app/assets/favicon.svg', async (_req, reply) =>
+      reply.type('image/svg+xml').header('cache-control', 'public, max-age=86400').send(iconSvg),
+    );
+    scope.get('/favicon.ico', async (_req, reply) => reply.type('image/x-icon').header('cache-control', 'public, max-age=86400').send(iconIco));
 
     const handle = (method: 'GET' | 'POST', url: string, handler: Handler) => {
       scope.route({

@@ -3,29 +3,46 @@
 //
 //   node --import tsx test/fault/helpers/fakes-main.ts
 //
-// prints one JSON line {graph, x, control} with the URLs, then serves:
-// - graph / x: a recording proxy in front of the Graph and X fakes of src/simulated. Every
-//   request is logged (unbounded, with millisecond arrival time). Publish calls (POST …/feed,
-//   POST /2/tweets) can be delayed and can meet a random fault (the fake answers it in its own
-//   error shape through failNext), at a configurable rate.
+// prints one JSON line {graph, x, mastodon, bluesky, control} with the URLs, then serves:
+// - graph / x / mastodon / bluesky: a recording proxy in front of each fake of src/simulated
+//   (used only through their exported start functions). Every request is logged (unbounded,
+//   with millisecond arrival time). Publish calls (POST …/feed, POST /2/tweets,
+//   POST /api/v1/statuses, POST /xrpc/com.atproto.repo.createRecord) can be delayed and can meet
+//   a random fault (the fake answers it in its own error shape through failNext), at a
+//   configurable rate. A delayed call goes on to the fake even if the caller died meanwhile:
+//   the network got the request, only the answer is lost.
 // - control: a small JSON API for the tests (config, reset, pages, users, tokens, state).
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { startBlueskyFake } from '../../../src/simulated/bluesky-fake';
 import { startGraphFake } from '../../../src/simulated/graph-fake';
 import { readBody, type StatusFault } from '../../../src/simulated/http-util';
+import { startMastodonFake } from '../../../src/simulated/mastodon-fake';
 import { startXFake } from '../../../src/simulated/x-fake';
+
+export type Net = 'graph' | 'x' | 'mastodon' | 'bluesky';
+
+/** The call that creates a post on each network. */
+const PUBLISH: Record<Net, (method: string, path: string) => boolean> = {
+  graph: (method, path) => method === 'POST' && /\/feed$/.test(path),
+  x: (method, path) => method === 'POST' && path === '/2/tweets',
+  mastodon: (method, path) => method === 'POST' && path === '/api/v1/statuses',
+  bluesky: (method, path) => method === 'POST' && path === '/xrpc/com.atproto.repo.createRecord',
+};
 
 export interface FakesConfig {
   /** Probability (0..1) that a publish call meets one of `faults`. */
   rate: number;
   graphFaults: StatusFault[];
   xFaults: StatusFault[];
+  mastodonFaults: StatusFault[];
+  blueskyFaults: StatusFault[];
   /** Delay of every publish call before it reaches the fake (calls "in flight"). */
   delayMs: number;
 }
 
 export interface LogEntry {
-  net: 'graph' | 'x';
+  net: Net;
   method: string;
   path: string;
   publish: boolean;
@@ -35,32 +52,35 @@ export interface LogEntry {
   injected?: number;
 }
 
-const DEFAULT_CONFIG: FakesConfig = { rate: 0, graphFaults: [], xFaults: [], delayMs: 0 };
+const DEFAULT_CONFIG: FakesConfig = { rate: 0, graphFaults: [], xFaults: [], mastodonFaults: [], blueskyFaults: [], delayMs: 0 };
 
 async function main() {
   const graph = await startGraphFake({ duplicateWindowMs: 0, callsPerHour: 1_000_000_000 });
   const big = 1_000_000_000;
   const x = await startXFake({ duplicateWindowMs: 0, rateLimits: { tweets: big, me: big, timeline: big, lookup: big } });
+  const mastodon = await startMastodonFake({ rateLimits: { api: big, media: big } });
+  const bluesky = await startBlueskyFake({ rateLimits: { global: big, createSession: big, writePoints: big } });
+  const fakes = { graph, x, mastodon, bluesky };
   let config: FakesConfig = { ...DEFAULT_CONFIG };
   let log: LogEntry[] = [];
 
-  function proxy(net: 'graph' | 'x', target: string) {
+  function proxy(net: Net, target: string) {
     const targetUrl = new URL(target);
     return http.createServer((req, res) => {
       void (async () => {
         const url = new URL(req.url ?? '/', 'http://fake.invalid');
         const method = (req.method ?? 'GET').toUpperCase();
-        const publish = method === 'POST' && (net === 'x' ? url.pathname === '/2/tweets' : /\/feed$/.test(url.pathname));
+        const publish = PUBLISH[net](method, url.pathname);
         const entry: LogEntry = { net, method, path: url.pathname, publish, at: Date.now() };
         log.push(entry);
         const body = await readBody(req).catch(() => '');
         if (publish) {
           if (config.delayMs > 0) await new Promise((r) => setTimeout(r, config.delayMs));
-          const faults = net === 'x' ? config.xFaults : config.graphFaults;
+          const faults = config[`${net}Faults`];
           if (faults.length > 0 && Math.random() < config.rate) {
             const fault = faults[Math.floor(Math.random() * faults.length)]!;
             entry.injected = fault.status;
-            (net === 'x' ? x : graph).failNext(fault, 1, { method, path: url.pathname });
+            fakes[net].failNext(fault, 1, { method, path: url.pathname });
           }
         }
         const upstream = http.request(
@@ -103,8 +123,7 @@ async function main() {
             config = { ...DEFAULT_CONFIG, ...(input as Partial<FakesConfig>) };
             return reply(200, config);
           case 'POST /reset':
-            graph.reset();
-            x.reset();
+            for (const fake of Object.values(fakes)) fake.reset();
             log = [];
             config = { ...DEFAULT_CONFIG };
             return reply(200, {});
@@ -120,10 +139,18 @@ async function main() {
           case 'POST /x/revoke':
             x.revokeToken(String(input.token));
             return reply(200, {});
+          case 'POST /mastodon/account':
+            mastodon.addAccount(input as never);
+            return reply(200, {});
+          case 'POST /bluesky/account':
+            bluesky.addAccount(input as never);
+            return reply(200, {});
           case 'GET /state':
             return reply(200, {
               graphPosts: graph.posts.map((p) => ({ pageId: p.pageId, message: p.message ?? '', link: p.link })),
               tweets: x.tweets.map((t) => ({ authorId: t.authorId, text: t.text, id: t.id, inReplyToTweetId: t.inReplyToTweetId })),
+              statuses: mastodon.statuses.map((m) => ({ accountId: m.accountId, text: `${m.spoilerText}\n${m.text}`, id: m.id, inReplyToId: m.inReplyToId })),
+              records: bluesky.records.map((r) => ({ did: r.did, text: String(r.value.text ?? ''), uri: r.uri, reply: r.value.reply !== undefined })),
               log,
             });
           default:
@@ -138,6 +165,8 @@ async function main() {
   const urls = {
     graph: await listen(proxy('graph', graph.url)),
     x: await listen(proxy('x', x.url)),
+    mastodon: await listen(proxy('mastodon', mastodon.url)),
+    bluesky: await listen(proxy('bluesky', bluesky.url)),
     control: await listen(control),
   };
   process.stdout.write(`${JSON.stringify(urls)}\n`);

@@ -1,7 +1,7 @@
-// Shared machinery of the fault suite: a dedicated database and Redis db, the fakes process,
+// Shared machinery of the fault suite: its own database and Redis (services.ts), the fakes process,
 // Herold's real entry points as child processes, seeding through the real API (app.inject),
 // and the bookkeeping every scenario reports (duplicates, lost, unconfirmed, timings).
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { appendFileSync, createWriteStream, mkdirSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
@@ -13,22 +13,21 @@ import { buildApp } from '../../../src/http/app';
 import { closeDeps, createDeps } from '../../../src/runtime';
 import type { Deps } from '../../../src/services/deps';
 import { call, createTestOrg, TEST_SECRET_KEY, type Harness, type TestOrg } from '../../helpers/harness';
-import { testDatabaseUrl } from '../../helpers/env';
 import type { FakesConfig, LogEntry } from './fakes-main';
+import * as services from './services';
 
 export const ROOT = join(__dirname, '../../..');
 export const QUICK = process.env.HEROLD_FAULT_QUICK === '1';
 export const VARIANT = QUICK ? 'quick' : 'full';
-export const LOG_DIR = join(tmpdir(), 'herold-fault-logs');
+/** Logs of every child process and figures.txt (HEROLD_FAULT_LOG_DIR to keep two runs apart). */
+export const LOG_DIR = process.env.HEROLD_FAULT_LOG_DIR ?? join(tmpdir(), 'herold-fault-logs');
 
-/** A database of its own: the scheduler sweeps every organisation, so a shared one would mix suites. */
-export function faultDatabaseUrl(): string {
-  const url = new URL(testDatabaseUrl());
-  url.pathname = '/herold_fault';
-  return url.toString();
-}
-/** A Redis db of its own (the machine's Redis is shared): only this db is ever flushed. */
-export const FAULT_REDIS_URL = process.env.HEROLD_FAULT_REDIS_URL ?? 'redis://127.0.0.1:6379/12';
+/** The suite's own PostgreSQL cluster and Redis server (started by globalSetup). */
+export const SERVICES = services.faultServices();
+/** The scheduler sweeps every organisation: the database is the suite's alone. */
+export const faultDatabaseUrl = () => services.faultDatabaseUrl(SERVICES);
+/** The suite's own Redis server: scenarios may FLUSHALL and restart it. */
+export const FAULT_REDIS_URL = services.faultRedisUrl(SERVICES);
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -43,23 +42,17 @@ export async function waitUntil<T>(what: string, probe: () => Promise<T | null |
   }
 }
 
-/** Drops and re-creates the fault database, then migrates it (each scenario file starts clean). */
+/** A fresh fault database for each scenario file: a copy of the template migrated by globalSetup. */
 export async function prepareDatabase(): Promise<void> {
-  const url = new URL(faultDatabaseUrl());
-  const name = url.pathname.slice(1);
-  const admin = new URL(url.toString());
-  admin.pathname = '/postgres';
-  const client = new pg.Client({ connectionString: admin.toString() });
+  const name = new URL(faultDatabaseUrl()).pathname.slice(1);
+  const client = new pg.Client({ connectionString: services.faultDatabaseUrl(SERVICES, 'postgres') });
   await client.connect();
   try {
     await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    await client.query(`CREATE DATABASE "${name}" TEMPLATE "${services.TEMPLATE_DB}"`);
   } finally {
     await client.end();
   }
-  execFileSync(process.execPath, [join(ROOT, 'scripts/migrate.js'), '--create', '--quiet'], {
-    env: { ...process.env, DATABASE_URL: url.toString() },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -82,6 +75,8 @@ export interface HeroldProcess {
   /** Pid of the node process that runs Herold (from its "herold started" log line). */
   nodePid?: number;
   workerId?: string;
+  /** The API's port (from the "herold started" line), for a part that runs the API. */
+  port?: number;
   child: ChildProcess;
   started: Promise<void>;
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>;
@@ -104,6 +99,7 @@ export function heroldEnv(extra: Record<string, string> = {}): Record<string, st
     HEROLD_WORKER_CONCURRENCY: '20',
     HEROLD_RETRY_BASE_MS: '500',
     HEROLD_STALE_PUBLISHING_SECONDS: '20',
+    HEROLD_ALLOW_PRIVATE_HOSTS: '127.0.0.0/8,::1',
     PORT: '0',
     LOG_LEVEL: 'info',
     ...extra,
@@ -164,8 +160,10 @@ export function spawnHerold(kind: 'worker' | 'scheduler' | 'api', name: string, 
     logFile.write(`${line}\n`);
     if (!proc.nodePid && line.includes('herold started')) {
       try {
-        proc.nodePid = JSON.parse(line).pid as number;
+        const started = JSON.parse(line) as { pid: number; port?: number };
+        proc.nodePid = started.pid;
         proc.workerId = `${hostname()}:${proc.nodePid}`;
+        proc.port = started.port;
       } catch {
         /* not JSON */
       }
@@ -204,19 +202,22 @@ export async function killAll(): Promise<void> {
 export interface FakeState {
   graphPosts: { pageId: string; message: string; link?: string }[];
   tweets: { authorId: string; text: string; id: string; inReplyToTweetId?: string }[];
+  statuses: { accountId: string; text: string; id: string; inReplyToId?: string }[];
+  records: { did: string; text: string; uri: string; reply: boolean }[];
   log: LogEntry[];
 }
 
-export interface Fakes {
-  graph: string;
-  x: string;
-  control: string;
+type FakeUrls = { graph: string; x: string; mastodon: string; bluesky: string; control: string };
+
+export interface Fakes extends FakeUrls {
   config(c: Partial<FakesConfig>): Promise<void>;
   reset(): Promise<void>;
   addPage(page: { id: string; name: string; accessToken: string }): Promise<void>;
   expireGraphToken(token: string): Promise<void>;
   addXUser(user: Record<string, string>): Promise<void>;
   revokeXToken(token: string): Promise<void>;
+  addMastodonAccount(account: { id: string; username: string; accessToken: string }): Promise<void>;
+  addBlueskyAccount(account: { did: string; handle: string; appPassword: string }): Promise<void>;
   state(): Promise<FakeState>;
   close(): Promise<void>;
 }
@@ -229,7 +230,7 @@ export async function startFakes(): Promise<Fakes> {
     rl.once('line', resolve);
     child.once('exit', (code) => reject(new Error(`fakes exited with ${code}`)));
   });
-  const urls = JSON.parse(first) as { graph: string; x: string; control: string };
+  const urls = JSON.parse(first) as FakeUrls;
   const post = async (path: string, body: unknown = {}) => {
     const res = await fetch(`${urls.control}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
     if (!res.ok) throw new Error(`fakes ${path}: ${res.status} ${await res.text()}`);
@@ -244,6 +245,8 @@ export async function startFakes(): Promise<Fakes> {
     expireGraphToken: (token) => post('/graph/expire', { token }),
     addXUser: (user) => post('/x/user', user),
     revokeXToken: (token) => post('/x/revoke', { token }),
+    addMastodonAccount: (account) => post('/mastodon/account', account),
+    addBlueskyAccount: (account) => post('/bluesky/account', account),
     state: async () => (await (await fetch(`${urls.control}/state`)).json()) as FakeState,
     close: async () => {
       children.delete(fakeProc);
@@ -266,11 +269,13 @@ export interface Suite {
   close(): Promise<void>;
 }
 
-export async function startSuite(): Promise<Suite> {
+/** `env`: settings of the scenario, for the test process's own app (it enqueues on approval) too. */
+export async function startSuite(env: Record<string, string> = {}): Promise<Suite> {
   await prepareDatabase();
-  const config = loadConfig({ ...heroldEnv(), LOG_LEVEL: 'silent' });
+  // Errors of the test process's own app (seeding, API calls) reach the output; the rest is quiet.
+  const config = loadConfig({ ...heroldEnv(env), LOG_LEVEL: 'error' });
   const deps = createDeps(config, 'fault-test');
-  await deps.redis.flushdb();
+  await deps.redis.flushall(); // the suite's own Redis
   const app = await buildApp(deps);
   const fakes = await startFakes();
   const h = { config, deps, app } as unknown as Harness;
@@ -291,10 +296,20 @@ export async function startSuite(): Promise<Suite> {
 export interface SocialChannels {
   facebook: { id: string; pageId: string; token: string };
   twitter: { id: string; userId: string; accessToken: string; creds: Record<string, string> }[];
+  mastodon?: { id: string; accountId: string };
+  bluesky?: { id: string; did: string };
 }
 
-/** A Facebook Page on the Graph fake and `xCount` X accounts on the X fake, added through the API. */
-export async function addSocialChannels(s: Suite, org: TestOrg, xCount = 1): Promise<SocialChannels> {
+/** Every channel's id: Facebook, the X accounts, then Mastodon and Bluesky if added. */
+export function channelIdsOf(channels: SocialChannels): string[] {
+  return [channels.facebook.id, ...channels.twitter.map((t) => t.id), ...(channels.mastodon ? [channels.mastodon.id] : []), ...(channels.bluesky ? [channels.bluesky.id] : [])];
+}
+
+/**
+ * A Facebook Page on the Graph fake and `x` X accounts on the X fake (default 1), and with
+ * `mastodon` / `bluesky` an account on those fakes, each added as a channel through the API.
+ */
+export async function addSocialChannels(s: Suite, org: TestOrg, opts: { x?: number; mastodon?: boolean; bluesky?: boolean } = {}): Promise<SocialChannels> {
   const create = async (body: unknown) => {
     const res = await call(s.h, 'POST', '/api/v1/channels', { token: org.admin.token, body });
     if (res.statusCode !== 201) throw new Error(`channel: ${res.statusCode} ${res.body}`);
@@ -309,7 +324,7 @@ export async function addSocialChannels(s: Suite, org: TestOrg, xCount = 1): Pro
     token: pageToken,
   };
   const twitter: SocialChannels['twitter'] = [];
-  for (let i = 0; i < xCount; i += 1) {
+  for (let i = 0; i < (opts.x ?? 1); i += 1) {
     const userId = String(1_000_000_000 + Math.floor(Math.random() * 1e9));
     const creds = {
       appKey: `ck-${randomBytes(6).toString('hex')}`,
@@ -321,7 +336,24 @@ export async function addSocialChannels(s: Suite, org: TestOrg, xCount = 1): Pro
     const id = await create({ type: 'twitter', name: `X ${i}`, settings: { apiBaseUrl: s.fakes.x }, credentials: creds });
     twitter.push({ id, userId, accessToken: creds.accessToken, creds });
   }
-  return { facebook, twitter };
+  const channels: SocialChannels = { facebook, twitter };
+  const handle = org.slug.replace(/[^a-z0-9]/gi, '').toLowerCase() || 'amt';
+  if (opts.mastodon) {
+    const accountId = String(100_000_000 + Math.floor(Math.random() * 899_999_999));
+    const accessToken = `mast-${randomBytes(12).toString('hex')}`;
+    await s.fakes.addMastodonAccount({ id: accountId, username: handle, accessToken });
+    const settings = { instanceUrl: s.fakes.mastodon, apiBaseUrl: s.fakes.mastodon };
+    channels.mastodon = { id: await create({ type: 'mastodon', name: 'Mastodon', settings, credentials: { accessToken } }), accountId };
+  }
+  if (opts.bluesky) {
+    const did = `did:plc:${randomBytes(12).toString('hex')}`;
+    const appPassword = `${randomBytes(2).toString('hex')}-${randomBytes(2).toString('hex')}-${randomBytes(2).toString('hex')}-${randomBytes(2).toString('hex')}`;
+    const bskyHandle = `${handle}.bsky.social`;
+    await s.fakes.addBlueskyAccount({ did, handle: bskyHandle, appPassword });
+    const id = await create({ type: 'bluesky', name: 'Bluesky', settings: { apiBaseUrl: s.fakes.bluesky }, credentials: { identifier: bskyHandle, appPassword } });
+    channels.bluesky = { id, did };
+  }
+  return channels;
 }
 
 export async function newOrg(s: Suite): Promise<TestOrg> {
@@ -348,24 +380,32 @@ export async function seedReleases(
   const started = Date.now();
   const releaseIds: string[] = new Array(count);
   let next = 0;
+  // On a loaded machine the API may answer 503 (no database connection came free in time), which
+  // asks the caller to try again: seeding does, a few times. Any other answer stops the scenario.
+  const send = async (what: string, expected: number, ...args: Parameters<typeof call> extends [unknown, ...infer R] ? R : never) => {
+    for (let attempt = 1; ; attempt += 1) {
+      const res = await call(s.h, ...args);
+      if (res.statusCode === expected) return res;
+      if (res.statusCode !== 503 || attempt >= 5) throw new Error(`${what}: ${res.statusCode} ${res.body}`);
+      await sleep(500 * attempt);
+    }
+  };
   const one = async (i: number) => {
     const publishAt = opts.publishAt?.(i);
-    const created = await call(s.h, 'POST', '/api/v1/releases', {
+    const created = await send('create', 201, 'POST', '/api/v1/releases', {
       token: org.author.token,
       body: {
         title: `Lage ${i} [${opts.tag}-${i}]`,
-        body: `Meldung ${i} der Pressestelle. Bitte beachten Sie die Hinweise.`,
+        // The marker in the body too: some networks get the body without the title (Mastodon).
+        body: `Meldung ${i} [${opts.tag}-${i}] der Pressestelle. Bitte beachten Sie die Hinweise.`,
         channelIds,
         ...(publishAt ? { publishAt: publishAt.toISOString() } : {}),
         ...(opts.crisis ? { crisis: true } : {}),
       },
     });
-    if (created.statusCode !== 201) throw new Error(`create: ${created.statusCode} ${created.body}`);
     const release = created.json() as { id: string; revision: number };
-    const submitted = await call(s.h, 'POST', `/api/v1/releases/${release.id}/submit`, { token: org.author.token });
-    if (submitted.statusCode !== 200) throw new Error(`submit: ${submitted.statusCode} ${submitted.body}`);
-    const approved = await call(s.h, 'POST', `/api/v1/releases/${release.id}/approve`, { token: org.approver.token, body: { revision: release.revision } });
-    if (approved.statusCode !== 200) throw new Error(`approve: ${approved.statusCode} ${approved.body}`);
+    await send('submit', 200, 'POST', `/api/v1/releases/${release.id}/submit`, { token: org.author.token });
+    await send('approve', 200, 'POST', `/api/v1/releases/${release.id}/approve`, { token: org.approver.token, body: { revision: release.revision } });
     releaseIds[i] = release.id;
   };
   const lanes = Array.from({ length: opts.parallel ?? 4 }, async () => {
@@ -418,6 +458,8 @@ export function fakeCopies(state: FakeState, channels: SocialChannels): Map<stri
   for (const p of state.graphPosts) add(p.pageId === channels.facebook.pageId ? channels.facebook.id : undefined, p.message);
   // Only the first part of a thread carries the title; replies are not counted as posts.
   for (const t of state.tweets) if (!t.inReplyToTweetId) add(channels.twitter.find((c) => c.userId === t.authorId)?.id, t.text);
+  for (const m of state.statuses) if (!m.inReplyToId) add(m.accountId === channels.mastodon?.accountId ? channels.mastodon.id : undefined, m.text);
+  for (const r of state.records) if (!r.reply) add(r.did === channels.bluesky?.did ? channels.bluesky.id : undefined, r.text);
   return copies;
 }
 
@@ -436,6 +478,8 @@ export interface Tally {
   /** Posts on the fake whose database status is neither published nor unconfirmed. */
   unexpectedOnFake: number;
   byStatus: Record<string, number>;
+  /** The same per channel id. */
+  perChannel: Record<string, { posts: number; published: number; unconfirmed: number; duplicates: number; missingOnFake: number }>;
 }
 
 export async function tally(s: Suite, orgId: string, channels: SocialChannels, opts: { heldIsFinal?: boolean } = {}): Promise<Tally> {
@@ -447,13 +491,22 @@ export async function tally(s: Suite, orgId: string, channels: SocialChannels, o
   let missingOnFake = 0;
   let unexpectedOnFake = 0;
   const known = new Set<string>();
+  const perChannel: Tally['perChannel'] = {};
   for (const p of posts) {
     const m = marker.exec(p.release.title);
     const key = `${p.channelId}|${m?.[1]}`;
     known.add(key);
     const n = copies.get(key) ?? 0;
+    const c = (perChannel[p.channelId] ??= { posts: 0, published: 0, unconfirmed: 0, duplicates: 0, missingOnFake: 0 });
+    c.posts += 1;
+    if (p.status === 'published') c.published += 1;
+    if (p.status === 'unconfirmed') c.unconfirmed += 1;
+    if (n > 1) c.duplicates += n - 1;
     if (n > 1) duplicates += n - 1;
-    if (p.status === 'published' && n === 0) missingOnFake += 1;
+    if (p.status === 'published' && n === 0) {
+      missingOnFake += 1;
+      c.missingOnFake += 1;
+    }
     if (n > 0 && p.status !== 'published' && p.status !== 'unconfirmed') unexpectedOnFake += 1;
   }
   for (const [key, n] of copies) if (!known.has(key)) unexpectedOnFake += n;
@@ -468,6 +521,7 @@ export async function tally(s: Suite, orgId: string, channels: SocialChannels, o
     missingOnFake,
     unexpectedOnFake,
     byStatus,
+    perChannel,
   };
 }
 
@@ -509,3 +563,36 @@ export function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
+
+export interface HttpAnswer {
+  status: number;
+  body: Record<string, unknown>;
+  /** How long the answer took. */
+  ms: number;
+}
+
+/**
+ * A request to an API child process over real HTTP. An answer that does not come within
+ * `timeoutMs` is reported as status 0 (a hanging API is what the outage scenarios look for).
+ */
+export async function httpCall(proc: HeroldProcess, path: string, opts: { token?: string; timeoutMs?: number } = {}): Promise<HttpAnswer> {
+  const started = Date.now();
+  try {
+    const res = await fetch(`http://127.0.0.1:${proc.port}${path}`, {
+      headers: opts.token ? { authorization: `Bearer ${opts.token}` } : {},
+      signal: AbortSignal.timeout(opts.timeoutMs ?? 10_000),
+    });
+    const text = await res.text();
+    let body: Record<string, unknown> = {};
+    try {
+      body = JSON.parse(text) as Record<string, unknown>;
+    } catch {
+      body = { text };
+    }
+    return { status: res.status, body, ms: Date.now() - started };
+  } catch (err) {
+    return { status: 0, body: { error: (err as Error).name }, ms: Date.now() - started };
+  }
+}
+
+export const readyz = (proc: HeroldProcess) => httpCall(proc, '/readyz');

@@ -190,6 +190,75 @@
     if (value('title') && value('body')) schedule();
   }
 
+  // ---- calendar: drag a post to another day (pointer only; the keyboard path is the panel) ----
+  // A drop only fills in the reschedule panel; the person confirms there, after the warning
+  // that rescheduling approved content voids the approval.
+  function enableDragToReschedule() {
+    var items = document.querySelectorAll('.cal-item[data-move-url]');
+    if (!items.length) return;
+    var dragged = null;
+    function clear() {
+      document.querySelectorAll('.cal-drop').forEach(function (el) { el.classList.remove('cal-drop'); });
+    }
+    items.forEach(function (item) {
+      item.setAttribute('draggable', 'true');
+      // Links would start a drag of their own address instead of the post.
+      item.querySelectorAll('a').forEach(function (a) { a.setAttribute('draggable', 'false'); });
+      item.addEventListener('dragstart', function (event) {
+        dragged = item;
+        item.classList.add('cal-dragging');
+        event.dataTransfer.effectAllowed = 'move';
+        event.dataTransfer.setData('text/plain', item.getAttribute('data-post') || '');
+      });
+      item.addEventListener('dragend', function () {
+        item.classList.remove('cal-dragging');
+        dragged = null;
+        clear();
+      });
+    });
+    document.querySelectorAll('.cal-day[data-day]').forEach(function (day) {
+      day.addEventListener('dragover', function (event) {
+        if (!dragged) return;
+        event.preventDefault();
+        event.dataTransfer.dropEffect = 'move';
+        day.classList.add('cal-drop');
+      });
+      day.addEventListener('dragleave', function (event) {
+        if (!event.relatedTarget || !day.contains(event.relatedTarget)) day.classList.remove('cal-drop');
+      });
+      day.addEventListener('drop', function (event) {
+        if (!dragged) return;
+        event.preventDefault();
+        var to = day.getAttribute('data-day') + 'T' + dragged.getAttribute('data-time');
+        var status = document.getElementById('drop-status');
+        if (status) status.textContent = status.getAttribute('data-drop-text');
+        progress(true);
+        window.location.assign(dragged.getAttribute('data-move-url') + '&to=' + encodeURIComponent(to));
+      });
+    });
+  }
+
+  // The reschedule panel (and similar) puts the cursor into its field, unless errors come first.
+  function autofocus() {
+    if (document.querySelector('.error-summary')) return;
+    var field = document.querySelector('[data-autofocus]');
+    if (field) field.focus();
+  }
+
+  // Channel form: of X's two sign-in methods, show the fields of the chosen one.
+  function authGroups() {
+    var radios = document.querySelectorAll('input[data-auth-choice]');
+    if (!radios.length) return;
+    function update() {
+      var chosen = document.querySelector('input[data-auth-choice]:checked');
+      document.querySelectorAll('[data-auth-group]').forEach(function (group) {
+        group.hidden = !!chosen && group.getAttribute('data-auth-group') !== chosen.value;
+      });
+    }
+    radios.forEach(function (radio) { radio.addEventListener('change', update); });
+    update();
+  }
+
   function selectAll() {
     document.querySelectorAll('[data-select-all]').forEach(function (input) {
       input.addEventListener('focus', function () { input.select(); });
@@ -202,6 +271,9 @@
     enablePaste();
     enablePreview();
     selectAll();
+    enableDragToReschedule();
+    autofocus();
+    authGroups();
     document.documentElement.classList.add('js');
   });
 })();

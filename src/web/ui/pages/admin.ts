@@ -5,9 +5,9 @@ import { actionButton, checkbox, csrfInput, errorSummary, esc, field, statusBadg
 import { channelLabel, type Post, type Release } from '../render';
 import { formatDateTime, localToUtc } from '../time';
 import type { Router } from '../index';
+import { apiErrorsToFields, CHANNEL_TYPES, fieldIds, networkFieldsets, postedValues, readNetworkFields, settingsValues } from './channel-form';
 
 const id = (ctx: Ctx) => (ctx.req.params as { id: string }).id;
-const CHANNEL_TYPES = ['blog', 'wordpress', 'facebook', 'twitter', 'mastodon', 'bluesky'];
 const ROLES = ['editor', 'approver', 'admin'] as const;
 
 function table(caption: string, head: string[], rows: string[][]): string {
@@ -63,33 +63,19 @@ ${actionButton(`/app/releases/${p.releaseId}/cancel`, csrf, t('release.cancel'),
 
 // ---- channels ----
 
-function parseJson(value: string): { ok: true; value: Record<string, unknown> | undefined } | { ok: false } {
-  if (!value.trim()) return { ok: true, value: undefined };
-  try {
-    const parsed = JSON.parse(value);
-    return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? { ok: true, value: parsed } : { ok: false };
-  } catch {
-    return { ok: false };
-  }
-}
-
-function channelForm(ctx: Ctx, c: Channel | null, values: Record<string, string>, problem?: { general: string; errors: FieldErrors }) {
+function channelForm(ctx: Ctx, c: Channel | null, type: string, values: Record<string, string>, problem?: { general: string; errors: FieldErrors }) {
   const { t } = ctx;
   const errors = problem?.errors ?? {};
-  const typeSelect = c
-    ? ''
-    : `<div class="field"><label for="f-type">${esc(t('channels.type'))}</label><select id="f-type" name="type">${CHANNEL_TYPES.map((ty) => `<option value="${ty}"${values.type === ty ? ' selected' : ''}>${esc(channelLabel(t, ty))}</option>`).join('')}</select></div>`;
-  return `${problem ? errorSummary(t, problem.general, errors) : ''}
+  return `${problem ? errorSummary(t, problem.general, errors, fieldIds(type)) : ''}
 <form method="post" action="${c ? `/app/channels/${esc(c.id)}` : '/app/channels'}" class="form" data-progress novalidate>${csrfInput(ctx.me.csrfToken)}
-${typeSelect}
-${field({ t, name: 'name', label: t('channels.name'), value: values.name, required: true, errors })}
-${field({ t, name: 'settings', label: t('channels.settings'), type: 'textarea', rows: 4, value: values.settings, errors, attrs: 'spellcheck="false"' })}
-${field({ t, name: 'credentials', label: c ? t('channels.credentialsEdit') : t('channels.credentials'), type: 'textarea', rows: 4, value: '', errors, attrs: 'spellcheck="false" autocomplete="off"' })}
+${c ? '' : `<input type="hidden" name="type" value="${esc(type)}">`}
+${field({ t, name: 'name', label: t('channels.name'), hint: t('cf.nameHint'), value: values.name, required: true, errors })}
+${networkFieldsets(ctx, type, values, errors, { edit: Boolean(c), retype: Boolean(problem) })}
 ${c ? checkbox({ id: 'f-enabled', name: 'enabled', value: 'on', label: t('channels.enabled'), checked: values.enabled === 'on' }) : ''}
-<div class="actions"><button type="submit" class="button button-primary">${esc(c ? t('common.save') : t('channels.add'))}</button></div></form>`;
+<div class="actions"><button type="submit" class="button button-primary">${esc(c ? t('common.save') : t('channels.add'))}</button> <a class="button" href="/app/channels">${esc(t('common.cancel'))}</a></div></form>`;
 }
 
-async function channelsPage(ctx: Ctx, extra = '', problem?: { general: string; errors: FieldErrors }, values: Record<string, string> = { type: 'blog', settings: '{}' }) {
+async function channelsPage(ctx: Ctx, extra = '') {
   const { t } = ctx;
   const channels = await ctx.api.get<Channel[]>('/api/v1/channels');
   const rows = channels.map((c) => [
@@ -97,29 +83,34 @@ async function channelsPage(ctx: Ctx, extra = '', problem?: { general: string; e
     esc(channelLabel(t, c.type)),
     `${statusBadge(t, c.status)}${c.status === 'needs_reauth' ? `<p class="error-text">${esc(t('channels.needsReauth'))}</p>` : ''}`,
     c.hasCredentials ? esc(t('common.yes')) : esc(t('common.no')),
-    actionButton(`/app/channels/${c.id}/check`, ctx.me.csrfToken, t('channels.check'), { cls: 'button button-small' }),
+    actionButton(`/app/channels/${c.id}/check`, ctx.me.csrfToken, t('channels.check'), { cls: 'button button-small', srSuffix: c.name }),
   ]);
+  const choose = `<form method="get" action="/app/channels/new" class="form filters">
+<div class="field"><label for="f-type">${esc(t('channels.type'))}</label><select id="f-type" name="type">${CHANNEL_TYPES.map((ty) => `<option value="${ty}">${esc(channelLabel(t, ty))}</option>`).join('')}</select></div>
+<div class="actions"><button type="submit" class="button button-primary">${esc(t('cf.next'))}</button></div></form>`;
   const body = `<h1>${esc(t('channels.title'))}</h1>${extra}
 ${table(t('channels.title'), [t('channels.name'), t('channels.type'), t('channels.status'), t('channels.hasCredentials'), t('channels.check')], rows)}
-<section class="panel" aria-labelledby="add-title"><h2 id="add-title">${esc(t('channels.add'))}</h2>${channelForm(ctx, null, values, problem)}</section>`;
-  if (problem) ctx.reply.status(400);
+<section class="panel" aria-labelledby="add-title"><h2 id="add-title">${esc(t('channels.add'))}</h2><p class="hint">${esc(t('cf.chooseHint'))}</p>${choose}</section>`;
   return ctx.render(t('channels.title'), body, { current: 'channels' });
 }
 
-function channelBody(ctx: Ctx, isNew: boolean): { body?: Record<string, unknown>; errors: FieldErrors } {
-  const errors: FieldErrors = {};
+function newChannelPage(ctx: Ctx, type: string, problem?: { general: string; errors: FieldErrors }) {
+  const { t } = ctx;
+  const title = t('cf.newTitle', { network: channelLabel(t, type) });
+  const values = problem ? { ...postedValues(ctx), name: str(ctx.body, 'name') } : { name: channelLabel(t, type) };
+  if (problem) ctx.reply.status(400);
+  return ctx.render(title, `<h1>${esc(title)}</h1>${channelForm(ctx, null, type, values, problem)}`, { current: 'channels' });
+}
+
+function channelBody(ctx: Ctx, type: string, existing: Channel | null): { body?: Record<string, unknown>; errors: FieldErrors } {
   const name = str(ctx.body, 'name').trim();
+  const { payload, errors } = readNetworkFields(ctx, type, existing);
   if (!name) errors.name = ctx.t('field.missing', { label: ctx.t('channels.name') });
-  const settings = parseJson(str(ctx.body, 'settings'));
-  const credentials = parseJson(str(ctx.body, 'credentials'));
-  if (!settings.ok) errors.settings = ctx.t('field.invalidJson');
-  if (!credentials.ok) errors.credentials = ctx.t('field.invalidJson');
-  if (Object.keys(errors).length || !settings.ok || !credentials.ok) return { errors };
-  const body: Record<string, unknown> = { name };
-  if (isNew) body.type = str(ctx.body, 'type');
-  if (settings.value) body.settings = settings.value;
-  if (credentials.value) body.credentials = credentials.value;
-  if (!isNew) body.enabled = str(ctx.body, 'enabled') === 'on';
+  if (!payload || errors.name) return { errors };
+  const body: Record<string, unknown> = { name, settings: payload.settings };
+  if (!existing) body.type = type;
+  if (payload.credentials) body.credentials = payload.credentials;
+  if (existing) body.enabled = str(ctx.body, 'enabled') === 'on';
   return { body, errors };
 }
 
@@ -264,19 +255,21 @@ export function registerAdminPages(router: Router) {
   });
 
   router.get('/app/channels', (ctx) => channelsPage(ctx));
+  router.get('/app/channels/new', async (ctx) => newChannelPage(ctx, CHANNEL_TYPES.includes(ctx.query.type ?? '') ? ctx.query.type! : 'blog'));
   router.post('/app/channels', async (ctx) => {
-    const values = { type: str(ctx.body, 'type'), name: str(ctx.body, 'name'), settings: str(ctx.body, 'settings') };
-    const { body, errors } = channelBody(ctx, true);
-    if (!body) return channelsPage(ctx, '', { general: ctx.t('error.title'), errors }, values);
-    const res = await ctx.api.call('POST', '/api/v1/channels', body);
-    if (res.error) return channelsPage(ctx, '', { general: res.error.message, errors: apiFieldErrors(res.error.details) }, values);
-    return ctx.reply.redirect('/app/channels?msg=channels.saved', 303);
+    const type = str(ctx.body, 'type');
+    if (!CHANNEL_TYPES.includes(type)) return ctx.reply.redirect('/app/channels', 303);
+    const { body, errors } = channelBody(ctx, type, null);
+    if (!body) return newChannelPage(ctx, type, { general: ctx.t('error.title'), errors });
+    const res = await ctx.api.call<Channel>('POST', '/api/v1/channels', body);
+    if (res.error) return newChannelPage(ctx, type, { general: res.error.message, errors: apiErrorsToFields(ctx, type, res.error.details) });
+    return ctx.reply.redirect(`/app/channels?msg=channels.saved`, 303);
   });
   router.post('/app/channels/:id/check', async (ctx) => {
     const channel = ctx.channels.find((c) => c.id === id(ctx));
     const res = await ctx.api.must<{ ok: boolean; account?: unknown; error?: { message: string } }>('POST', `/api/v1/channels/${id(ctx)}/check`);
     const account = typeof res.account === 'string' ? res.account : JSON.stringify(res.account ?? '');
-    const text = res.ok ? `✓ ${account}` : `✗ ${res.error?.message ?? ''}`;
+    const text = res.ok ? `✓ ${ctx.t('cf.checkOk', { account })}` : `✗ ${res.error?.message ?? ''}`;
     return channelsPage(ctx, `<div class="${res.ok ? 'flash' : 'notice notice-error'}" role="status"><p><strong>${esc(ctx.t('channels.checkResult', { name: channel?.name ?? '' }))}</strong></p><p>${esc(text)}</p></div>`);
   });
   const channelEdit = async (ctx: Ctx, problem?: { general: string; errors: FieldErrors }) => {
@@ -286,23 +279,28 @@ export function registerAdminPages(router: Router) {
       return ctx.render(ctx.t('error.page'), `<h1>${esc(ctx.t('error.page'))}</h1><p>404</p>`);
     }
     const values = problem
-      ? { name: str(ctx.body, 'name'), settings: str(ctx.body, 'settings'), enabled: str(ctx.body, 'enabled') }
-      : { name: c.name, settings: JSON.stringify(c.settings ?? {}, null, 2), enabled: c.enabled ? 'on' : '' };
+      ? { ...postedValues(ctx), name: str(ctx.body, 'name'), enabled: str(ctx.body, 'enabled') }
+      : { ...settingsValues(c.settings), name: c.name, enabled: c.enabled ? 'on' : '' };
     if (problem) ctx.reply.status(400);
     const title = ctx.t('channels.edit', { name: c.name });
     return ctx.render(
       title,
       `<h1>${esc(title)}</h1>${c.status === 'needs_reauth' ? `<p class="notice notice-error"><strong>${esc(ctx.t('channels.needsReauth'))}</strong></p>` : ''}
-<p>${statusBadge(ctx.t, c.status)}</p>${channelForm(ctx, c, values, problem)}`,
+<p>${esc(channelLabel(ctx.t, c.type))} · ${statusBadge(ctx.t, c.status)} · ${esc(c.hasCredentials ? ctx.t('cf.hasCredentials') : ctx.t('cf.noCredentials'))}</p>
+${channelForm(ctx, c, c.type, values, problem)}
+<section class="panel" aria-labelledby="check-title"><h2 id="check-title">${esc(ctx.t('channels.check'))}</h2><p class="hint">${esc(ctx.t('cf.checkHint'))}</p>
+${actionButton(`/app/channels/${c.id}/check`, ctx.me.csrfToken, ctx.t('channels.check'))}</section>`,
       { current: 'channels' },
     );
   };
   router.get('/app/channels/:id', (ctx) => channelEdit(ctx));
   router.post('/app/channels/:id', async (ctx) => {
-    const { body, errors } = channelBody(ctx, false);
+    const c = ctx.channels.find((x) => x.id === id(ctx));
+    if (!c) return channelEdit(ctx);
+    const { body, errors } = channelBody(ctx, c.type, c);
     if (!body) return channelEdit(ctx, { general: ctx.t('error.title'), errors });
     const res = await ctx.api.call('PATCH', `/api/v1/channels/${id(ctx)}`, body);
-    if (res.error) return channelEdit(ctx, { general: res.error.message, errors: apiFieldErrors(res.error.details) });
+    if (res.error) return channelEdit(ctx, { general: res.error.message, errors: apiErrorsToFields(ctx, c.type, res.error.details) });
     return ctx.reply.redirect('/app/channels?msg=channels.saved', 303);
   });
 

@@ -1,10 +1,7 @@
 // Login, logout and the language choice.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Actor } from '../../../domain/actor';
-import type { Role } from '../../../domain/types';
 import type { Deps } from '../../../services/deps';
-import * as users from '../../../services/users';
 import { Api, LANG_COOKIE, chooseLang, str, type Body, type Me } from '../context';
 import { errorSummary, esc, field, page, type FieldErrors } from '../html';
 import { isMessageKey, translator, type Lang } from '../i18n';
@@ -29,15 +26,14 @@ ${field({ t, name: 'password', label: t('login.password'), type: 'password', req
   return page({ lang, t, title: t('login.title'), flash: opts.flash, currentUrl: '/app/login' }, body);
 }
 
-function actorOf(me: Me): Actor {
-  return { userId: me.id, orgId: me.org.id, email: me.email, name: me.name, roles: me.roles as Role[], language: me.language };
-}
-
 export function registerAuthPages(scope: FastifyInstance, app: FastifyInstance, deps: Deps, router: Router) {
   /**
    * Login CSRF: the form carries a token that must match a SameSite=Strict cookie, so another
    * site cannot sign a browser in to an account of its choosing.
    */
+  const setLangCookie = (reply: FastifyReply, lang: Lang) =>
+    reply.setCookie(LANG_COOKIE, lang, { path: '/', sameSite: 'lax', httpOnly: true, maxAge: 365 * 24 * 3600, secure: deps.config.secureCookies });
+
   const loginToken = (reply: FastifyReply): string => {
     const token = randomBytes(24).toString('base64url');
     reply.setCookie(LOGIN_COOKIE, token, { path: '/app/login', sameSite: 'strict', httpOnly: true, secure: deps.config.secureCookies, maxAge: 3600 });
@@ -75,6 +71,10 @@ export function registerAuthPages(scope: FastifyInstance, app: FastifyInstance, 
     }
     const cookie = res.headers['set-cookie'];
     if (cookie) reply.header('set-cookie', cookie as string | string[]);
+    // The user's stored language wins; the cookie follows it, so the sign-in page after a
+    // sign-out speaks it too.
+    const userLang = res.data.user.language;
+    if (userLang === 'de' || userLang === 'en') setLangCookie(reply, userLang);
     return reply.redirect(safeNext(next), 303);
   });
 
@@ -85,17 +85,17 @@ export function registerAuthPages(scope: FastifyInstance, app: FastifyInstance, 
     return ctx.reply.redirect('/app/login?msg=login.loggedOut', 303);
   });
 
-  // The language choice: a cookie for this browser, and the user's own setting where signed in.
-  // The API lets only admins change a user's language (PATCH /api/v1/users/:id), so the UI
-  // changes the caller's own language field through the users service.
+  // The language choice: a cookie for this browser (the sign-in page), and the user's own
+  // setting where signed in — through PATCH /api/v1/me, like any other client.
   scope.post('/app/language', async (req: FastifyRequest, reply) => {
     const body = (req.body ?? {}) as Body;
     const lang: Lang = str(body, 'lang') === 'en' ? 'en' : 'de';
     const next = str(body, 'next');
-    reply.setCookie(LANG_COOKIE, lang, { path: '/', sameSite: 'lax', httpOnly: true, maxAge: 365 * 24 * 3600, secure: deps.config.secureCookies });
+    setLangCookie(reply, lang);
     const meRes = await new Api(app, req, lang).call<Me>('GET', '/api/v1/me');
     if (!meRes.error && str(body, '_csrf') === meRes.data.csrfToken) {
-      await users.update(deps, actorOf(meRes.data), meRes.data.id, { language: lang }).catch((err) => deps.log.warn({ err }, 'language not saved'));
+      const saved = await new Api(app, req, lang, meRes.data.csrfToken).call('PATCH', '/api/v1/me', { language: lang });
+      if (saved.error) deps.log.warn({ code: saved.error.code }, 'language not saved');
     }
     const target = next === '/app/login' || next.startsWith('/app/login?') ? '/app/login' : safeNext(next);
     return reply.redirect(target, 303);

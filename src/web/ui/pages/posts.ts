@@ -89,12 +89,49 @@ interface CalQuery {
   status: string;
 }
 
-function calQuery(ctx: Ctx): CalQuery {
-  const q = ctx.query;
-  const view = q.view === 'month' ? 'month' : 'week';
-  const day = /^\d{4}-\d{2}-\d{2}$/.test(q.date ?? '') ? q.date! : localDay(new Date(), ctx.tz);
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+/** The calendar's view from a query string or the hidden fields of the reschedule form. */
+function calQuery(ctx: Ctx, source: Record<string, string | string[] | undefined> = ctx.query): CalQuery {
+  const get = (name: string) => {
+    const v = source[name];
+    return (Array.isArray(v) ? v[0] : v) ?? '';
+  };
+  const view = get('view') === 'month' ? 'month' : 'week';
+  const day = DAY.test(get('date')) ? get('date') : localDay(new Date(), ctx.tz);
   const start = view === 'week' ? addDays(day, 1 - weekday(day)) : `${day.slice(0, 7)}-01`;
-  return { view, start, channelId: q.channelId ?? '', status: q.status ?? '' };
+  return { view, start, channelId: get('channelId'), status: get('status') };
+}
+
+/** The reschedule panel: for the post in ?move=, prefilled from ?to= (a drop) or its own time. */
+interface MoveState {
+  postId: string;
+  value?: string;
+  general?: string;
+  errors?: FieldErrors;
+}
+
+/** Approved content: a new time voids the approval (services/releases.ts newRevision). */
+const isApproved = (release: Release | undefined) => release?.status === 'scheduled';
+
+function movePanel(ctx: Ctx, q: CalQuery, p: Post, release: Release | undefined, state: MoveState): string {
+  const { t } = ctx;
+  const title = release?.title ?? '';
+  const approved = isApproved(release);
+  const warnId = 'move-warning';
+  const value = state.value ?? utcToLocalInput(p.publishAt ?? p.dueAt, ctx.tz);
+  const errors = state.errors ?? {};
+  const hidden = { postId: p.id, view: q.view, date: q.start, channelId: q.channelId, status: q.status };
+  return `<section id="move" class="panel move-panel${approved ? ' panel-warn' : ''}" aria-labelledby="move-title">
+<h2 id="move-title">${esc(t('cal.moveTitle', { title, channel: accountOf(ctx, p) }))}</h2>
+${errorSummary(t, state.general, errors, { publishAt: 'move-publishAt' })}
+<p class="meta">${esc(t('cal.moveCurrent', { time: formatDateTime(p.publishedAt ?? p.dueAt ?? p.publishAt, ctx.tz, ctx.lang) }))} · ${statusBadge(t, p.status)}</p>
+${approved ? `<p class="notice notice-warn" id="${warnId}"><strong>${esc(t('cal.moveWarnApproved'))}</strong></p>` : `<p class="hint" id="${warnId}">${esc(release?.status === 'in_review' ? t('cal.moveNoteReview') : t('cal.moveNoteDraft'))}</p>`}
+<form method="post" action="/app/calendar/reschedule" class="form" data-progress novalidate>${csrfInput(ctx.me.csrfToken)}
+${Object.entries(hidden).map(([k, v]) => `<input type="hidden" name="${k}" value="${esc(v)}">`).join('')}
+${field({ t, name: 'publishAt', id: 'move-publishAt', label: t('post.rescheduleField'), type: 'datetime-local', value, hint: t('common.timezone', { tz: ctx.tz }), errors, required: true, describedBy: warnId, attrs: 'data-autofocus' })}
+<div class="actions"><button type="submit" class="button ${approved ? 'button-danger' : 'button-primary'}">${esc(approved ? t('cal.moveSubmitApproved') : t('post.reschedule'))}</button>
+<a class="button" href="${esc(calLink(q, {}))}">${esc(t('common.cancel'))}</a></div></form></section>`;
 }
 
 function calLink(q: CalQuery, change: Partial<CalQuery> & { date?: string }): string {
@@ -107,9 +144,11 @@ function calLink(q: CalQuery, change: Partial<CalQuery> & { date?: string }): st
 
 const STATUSES = ['draft', 'scheduled', 'held', 'publishing', 'published', 'failed', 'unconfirmed', 'cancelled'];
 
-async function calendarPage(ctx: Ctx, feedUrl?: string) {
+async function calendarPage(ctx: Ctx, opts: { feedUrl?: string; q?: CalQuery; move?: MoveState } = {}) {
   const { t } = ctx;
-  const q = calQuery(ctx);
+  const feedUrl = opts.feedUrl;
+  const q = opts.q ?? calQuery(ctx);
+  const canMove = ctx.is('editor') || ctx.is('approver');
   const end = q.view === 'week' ? addDays(q.start, 7) : (() => {
     const d = new Date(`${q.start}T12:00:00Z`);
     d.setUTCMonth(d.getUTCMonth() + 1);
@@ -122,6 +161,20 @@ async function calendarPage(ctx: Ctx, feedUrl?: string) {
   if (q.status) params.set('status', q.status);
   const [posts, releases] = await Promise.all([ctx.api.get<Post[]>(`/api/v1/posts?${params.toString()}`), ctx.api.get<Release[]>('/api/v1/releases')]);
   const titles = new Map(releases.map((r) => [r.id, r.title]));
+  const releaseOf = new Map(releases.map((r) => [r.id, r]));
+  const movable = (p: Post) => canMove && ['draft', 'scheduled', 'held'].includes(p.status);
+  const moveId = opts.move?.postId ?? (ctx.query.move && /^[0-9a-f-]{36}$/i.test(ctx.query.move) ? ctx.query.move : '');
+  let panel = '';
+  if (moveId && canMove) {
+    // The post may lie outside the shown range (a failed form from another week): ask for it.
+    const p = posts.find((x) => x.id === moveId) ?? (await ctx.api.get<Post>(`/api/v1/posts/${moveId}`));
+    const to = ctx.query.to ?? '';
+    const dropped = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/.test(to) ? to : undefined;
+    panel = movable(p)
+      ? movePanel(ctx, q, p, releaseOf.get(p.releaseId), { value: dropped, ...opts.move, postId: p.id })
+      : `<p class="notice" role="status">${esc(t('cal.moveNotPossible', { status: t(`status.${p.status}` as 'status.draft') }))}</p>`;
+    if (opts.move?.errors || opts.move?.general) ctx.reply.status(opts.move.errors && Object.keys(opts.move.errors).length ? 400 : 409);
+  }
   const byDay = new Map<string, Post[]>();
   for (const p of posts) {
     const when = p.publishedAt ?? p.dueAt ?? p.publishAt;
@@ -131,11 +184,19 @@ async function calendarPage(ctx: Ctx, feedUrl?: string) {
   }
   const item = (p: Post) => {
     const when = p.publishedAt ?? p.dueAt ?? p.publishAt!;
-    const movable = (ctx.is('editor') || ctx.is('approver')) && ['draft', 'scheduled', 'held'].includes(p.status);
-    return `<li class="cal-item cal-${esc(p.status)}"><span class="cal-time">${esc(formatTime(when, ctx.tz, ctx.lang))}</span>
-<a href="/app/posts/${esc(p.id)}">${esc(titles.get(p.releaseId) ?? '')}</a>
+    const title = titles.get(p.releaseId) ?? '';
+    // No #fragment: Chromium clears focus on a fragment target after load, and app.js focuses the
+    // panel's field; the panel comes right after the heading, so nothing needs scrolling to.
+    const moveHref = `${calLink(q, {})}&move=${encodeURIComponent(p.id)}`;
+    // Drag and drop (app.js) only fills in the reschedule panel: the person still confirms there.
+    const drag = movable(p)
+      ? ` data-move-url="${esc(calLink(q, {}))}&amp;move=${esc(p.id)}" data-time="${esc(utcToLocalInput(when, ctx.tz).slice(11))}"`
+      : '';
+    const approvedHint = isApproved(releaseOf.get(p.releaseId)) ? t('cal.rescheduleHint') : t('cal.rescheduleHintDraft');
+    return `<li class="cal-item cal-${esc(p.status)}${p.id === ctx.query.moved ? ' cal-moved' : ''}" data-post="${esc(p.id)}"${drag}><span class="cal-time">${esc(formatTime(when, ctx.tz, ctx.lang))}</span>
+<a href="/app/posts/${esc(p.id)}">${esc(title)}</a>
 <span class="cal-channel">${esc(accountOf(ctx, p))}</span> ${statusBadge(t, p.status)}
-${movable ? `<a class="cal-move" href="/app/posts/${esc(p.id)}#reschedule" title="${esc(t('cal.rescheduleHint'))}">${esc(t('post.reschedule'))}<span class="sr-only">: ${esc(titles.get(p.releaseId) ?? '')}, ${esc(accountOf(ctx, p))} (${esc(t('cal.rescheduleHint'))})</span></a>` : ''}</li>`;
+${movable(p) ? `<a class="cal-move" href="${esc(moveHref)}">${esc(t('post.reschedule'))}<span class="sr-only">: ${esc(title)}, ${esc(accountOf(ctx, p))} (${esc(approvedHint)})</span></a>` : ''}</li>`;
   };
   const dayBlock = (day: string, compact: boolean) => {
     const list = (byDay.get(day) ?? []).sort((a, b) => String(a.publishedAt ?? a.dueAt ?? a.publishAt).localeCompare(String(b.publishedAt ?? b.dueAt ?? b.publishAt)));
@@ -145,14 +206,14 @@ ${movable ? `<a class="cal-move" href="/app/posts/${esc(p.id)}#reschedule" title
   let heading: string;
   if (q.view === 'week') {
     heading = t('cal.weekOf', { from: formatDay(q.start, ctx.lang, 'short'), to: formatDay(addDays(q.start, 6), ctx.lang, 'short') });
-    grid = `<div class="cal-week">${[0, 1, 2, 3, 4, 5, 6].map((i) => `<section class="cal-day">${dayBlock(addDays(q.start, i), false)}</section>`).join('')}</div>`;
+    grid = `<div class="cal-week">${[0, 1, 2, 3, 4, 5, 6].map((i) => `<section class="cal-day" data-day="${addDays(q.start, i)}">${dayBlock(addDays(q.start, i), false)}</section>`).join('')}</div>`;
   } else {
     heading = formatMonth(q.start, ctx.lang);
     const days: string[] = [];
     for (let d = q.start; d < end; d = addDays(d, 1)) days.push(d);
     const lead = weekday(q.start) - 1;
     grid = `<div class="cal-month">${Array.from({ length: lead }, () => '<div class="cal-pad" aria-hidden="true"></div>').join('')}${days
-      .map((d) => `<section class="cal-day${byDay.has(d) ? ' cal-has' : ' cal-none'}">${dayBlock(d, true)}</section>`)
+      .map((d) => `<section class="cal-day${byDay.has(d) ? ' cal-has' : ' cal-none'}" data-day="${d}">${dayBlock(d, true)}</section>`)
       .join('')}</div>`;
   }
   const step = (dir: 1 | -1) => {
@@ -170,10 +231,12 @@ ${movable ? `<a class="cal-move" href="/app/posts/${esc(p.id)}#reschedule" title
   const feed = `<section class="panel" aria-labelledby="feed-title"><h2 id="feed-title">${esc(t('cal.feed'))}</h2><p class="hint">${esc(t('cal.feedHint'))}</p>
 ${feedUrl ? `<div class="field"><label for="feed-url">${esc(t('cal.feedUrl'))}</label><input id="feed-url" type="text" readonly value="${esc(feedUrl)}" data-select-all></div>` : actionButton('/app/calendar/feed', ctx.me.csrfToken, t('cal.feedCreate'))}</section>`;
   const body = `<h1>${esc(t('cal.title'))}</h1>
+${panel}
 ${filters}
 <nav class="cal-nav" aria-label="${esc(t('cal.title'))}"><a class="button" href="${esc(step(-1))}">← ${esc(t('cal.prev'))}</a> <a class="button" href="${esc(calLink(q, { date: localDay(new Date(), ctx.tz) }))}">${esc(t('cal.today'))}</a> <a class="button" href="${esc(step(1))}">${esc(t('cal.next'))} →</a></nav>
 <h2 class="cal-heading">${esc(heading)}</h2>
-<p class="meta">${esc(t('common.timezone', { tz: ctx.tz }))} · ${esc(t('cal.rescheduleHint'))}</p>
+<p class="meta">${esc(t('common.timezone', { tz: ctx.tz }))}${canMove ? ` · ${esc(t('cal.rescheduleHelp'))}` : ''}</p>
+<p id="drop-status" class="sr-only" role="status" aria-live="polite" data-drop-text="${esc(t('cal.dropped'))}"></p>
 ${grid}
 ${feed}`;
   return ctx.render(t('cal.title'), body, { current: 'calendar' });
@@ -231,10 +294,30 @@ export function registerPostPages(router: Router) {
   });
 
   router.get('/app/calendar', (ctx) => calendarPage(ctx));
+  // Reschedule from the calendar: the same API call as the post page (PATCH /api/v1/posts/:id);
+  // back in the calendar at the new date, with the post marked and the outcome said.
+  router.post('/app/calendar/reschedule', async (ctx) => {
+    const q = calQuery(ctx, ctx.body);
+    const postId = str(ctx.body, 'postId');
+    if (!/^[0-9a-f-]{36}$/i.test(postId)) return calendarPage(ctx, { q });
+    const value = str(ctx.body, 'publishAt');
+    const when = localToUtc(value, ctx.tz);
+    const fail = (general: string) => calendarPage(ctx, { q, move: { postId, value, general, errors: { publishAt: general } } });
+    if (!when) return fail(ctx.t('field.invalidTime'));
+    const before = await ctx.api.get<Post>(`/api/v1/posts/${postId}`);
+    const release = await ctx.api.get<Release>(`/api/v1/releases/${before.releaseId}`);
+    const res = await ctx.api.call('PATCH', `/api/v1/posts/${postId}`, { publishAt: when.toISOString() });
+    if (res.error) return fail(res.error.message);
+    const day = localDay(when, ctx.tz);
+    const params = new URLSearchParams({ view: q.view, date: day, msg: isApproved(release) ? 'cal.movedVoided' : 'cal.moved', moved: postId });
+    if (q.channelId) params.set('channelId', q.channelId);
+    if (q.status) params.set('status', q.status);
+    return ctx.reply.redirect(`/app/calendar?${params.toString()}#main`, 303);
+  });
   router.post('/app/calendar/feed', async (ctx) => {
     const res = await ctx.api.must<{ token: string }>('POST', '/api/v1/tokens', { name: ctx.t('cal.feedTokenName') });
     const host = ctx.req.headers.host ?? 'localhost';
     const url = `${ctx.req.protocol}://${host}/api/v1/calendar.ics?token=${encodeURIComponent(res.token)}`;
-    return calendarPage(ctx, url);
+    return calendarPage(ctx, { feedUrl: url });
   });
 }

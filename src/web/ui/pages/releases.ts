@@ -5,6 +5,7 @@ import { actionButton, checkbox, csrfInput, errorSummary, esc, field, statusBadg
 import { card, channelLabel, diffMarkup, postText, type MediaItem, type Post, type PostContent, type Release, type Warning } from '../render';
 import { addDays, dayStart, formatDateTime, localDay, localToUtc, utcToLocalInput } from '../time';
 import type { Router } from '../index';
+import type { Revision } from '../../../services/revisions';
 
 const MEDIA_ROWS = 2;
 
@@ -285,27 +286,15 @@ async function saveRelease(ctx: Ctx, existing?: Release) {
 
 // ---- release page and review ----
 
-interface Snapshot {
-  title: string;
-  subtitle: string | null;
-  dateline: string | null;
-  body: string;
-  embargoUntil: string | null;
-  publishAt: string | null;
-  posts: { id: string; channelId: string; content: PostContent; publishAt: string | null }[];
-}
-
-/** The previous revision's snapshot (read-only; the API has no revision endpoint yet). */
-async function previousSnapshot(ctx: Ctx, r: Release, deps: Router['deps']): Promise<{ revision: number; snapshot: Snapshot } | null> {
+/** The revision before the current one, from the API's revision history. */
+async function previousSnapshot(ctx: Ctx, r: Release): Promise<{ revision: number; snapshot: Revision } | null> {
   if (r.revision <= 1) return null;
-  const row = await deps.db.releaseRevision.findFirst({
-    where: { releaseId: r.id, revision: { lt: r.revision } },
-    orderBy: { revision: 'desc' },
-  });
-  return row ? { revision: row.revision, snapshot: row.snapshot as unknown as Snapshot } : null;
+  const history = await ctx.api.get<Revision[]>(`/api/v1/releases/${r.id}/revisions?since=${r.revision - 1}`);
+  const prev = history.filter((s) => s.revision < r.revision).at(-1);
+  return prev ? { revision: prev.revision, snapshot: prev } : null;
 }
 
-function changesSection(ctx: Ctx, r: Release, prev: { revision: number; snapshot: Snapshot } | null): string {
+function changesSection(ctx: Ctx, r: Release, prev: { revision: number; snapshot: Revision } | null): string {
   const { t } = ctx;
   const posts = r.posts ?? [];
   if (!prev) {
@@ -328,13 +317,13 @@ function changesSection(ctx: Ctx, r: Release, prev: { revision: number; snapshot
   for (const p of posts) {
     const before = s.posts.find((x) => x.id === p.id);
     const name = `${t('post.title', { channel: channelLabel(t, p.channelType) })}`;
-    block(name, before ? postText(before.content) + (before.publishAt ? `\n\n${formatDateTime(before.publishAt, ctx.tz, ctx.lang)}` : '') : '', postText(p.content) + (p.publishAt ? `\n\n${formatDateTime(p.publishAt, ctx.tz, ctx.lang)}` : ''));
+    block(name, before ? postText(before.content as PostContent) + (before.publishAt ? `\n\n${formatDateTime(before.publishAt, ctx.tz, ctx.lang)}` : '') : '', postText(p.content) + (p.publishAt ? `\n\n${formatDateTime(p.publishAt, ctx.tz, ctx.lang)}` : ''));
   }
   return `<section aria-labelledby="changes-title" class="changes"><h3 id="changes-title">${esc(t('review.changes'))}</h3>
 <p class="meta">${esc(t('review.comparing', { from: prev.revision, to: r.revision }))}</p>${parts.join('\n')}</section>`;
 }
 
-async function releasePage(ctx: Ctx, deps: Router['deps'], id: string, problem?: { general: string; errors?: FieldErrors; comment?: string }) {
+async function releasePage(ctx: Ctx, id: string, problem?: { general: string; errors?: FieldErrors; comment?: string }) {
   const { t } = ctx;
   const r = await ctx.api.get<Release>(`/api/v1/releases/${id}`);
   const posts = r.posts ?? [];
@@ -348,7 +337,7 @@ async function releasePage(ctx: Ctx, deps: Router['deps'], id: string, problem?:
   }
   let review = '';
   if (r.status === 'in_review') {
-    const prev = await previousSnapshot(ctx, r, deps);
+    const prev = await previousSnapshot(ctx, r);
     const allowed = mayApprove(ctx, r);
     const errors = problem?.errors ?? {};
     const decision =
@@ -431,7 +420,7 @@ export function registerReleasePages(router: Router) {
     const r = await ctx.api.get<Release>(`/api/v1/releases/${id}`);
     return saveRelease(ctx, r);
   });
-  router.get('/app/releases/:id', (ctx) => releasePage(ctx, router.deps, (ctx.req.params as { id: string }).id));
+  router.get('/app/releases/:id', (ctx) => releasePage(ctx, (ctx.req.params as { id: string }).id));
 
   const act = (name: 'submit' | 'cancel' | 'approve' | 'reject', done: string) =>
     router.post(`/app/releases/:id/${name}`, async (ctx) => {
@@ -440,11 +429,11 @@ export function registerReleasePages(router: Router) {
       if (name === 'approve') body = { revision: Number(str(ctx.body, 'revision')) };
       if (name === 'reject') {
         const comment = str(ctx.body, 'comment').trim();
-        if (!comment) return releasePage(ctx, router.deps, id, { general: ctx.t('field.missing', { label: ctx.t('review.comment') }), errors: { comment: ctx.t('field.missing', { label: ctx.t('review.comment') }) } });
+        if (!comment) return releasePage(ctx, id, { general: ctx.t('field.missing', { label: ctx.t('review.comment') }), errors: { comment: ctx.t('field.missing', { label: ctx.t('review.comment') }) } });
         body = { comment };
       }
       const res = await ctx.api.call('POST', `/api/v1/releases/${id}/${name}`, body);
-      if (res.error) return releasePage(ctx, router.deps, id, { general: res.error.message, comment: str(ctx.body, 'comment') });
+      if (res.error) return releasePage(ctx, id, { general: res.error.message, comment: str(ctx.body, 'comment') });
       return ctx.reply.redirect(`/app/releases/${id}?msg=${done}`, 303);
     });
   act('submit', 'release.submitted');
