@@ -93,8 +93,8 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
   });
   await app.register(cookie);
   securityHeaders(app, deps.config.secureCookies);
-  app.setErrorHandler((err, req, reply) => handleError(err, req, reply));
-  app.setNotFoundHandler((req, reply) => handleError(new AppError(404, 'ROUTE_NOT_FOUND'), req, reply));
+  app.setErrorHandler((err, req, reply) => handleError(err, req, reply, deps.log));
+  app.setNotFoundHandler((req, reply) => handleError(new AppError(404, 'ROUTE_NOT_FOUND'), req, reply, deps.log));
 
   for (const def of apiRoutes) register(app, deps, def);
   const openapi = buildOpenApi(apiRoutes);

@@ -41,9 +41,18 @@ export function toAppError(err: unknown): AppError {
   return new AppError(500, 'INTERNAL_ERROR');
 }
 
-export function handleError(err: unknown, req: FastifyRequest, reply: FastifyReply) {
+/** Where 5xx answers are written: Herold's redacting logger (Fastify's own logger is off). */
+export interface ErrorLog {
+  error(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+}
+
+export function handleError(err: unknown, req: FastifyRequest, reply: FastifyReply, log: ErrorLog) {
   const appError = toAppError(err);
-  if (appError.status >= 500) req.log.error({ err }, 'request failed');
+  // The route template, not the URL: query strings may carry tokens (calendar feed).
+  // An outage (503) is expected and reported by /readyz as well; anything else is a defect.
+  if (appError.status === 503) log.warn({ err: (err as Error)?.message, method: req.method, route: req.routeOptions.url }, 'request refused: service unavailable');
+  else if (appError.status >= 500) log.error({ err, method: req.method, route: req.routeOptions.url, status: appError.status }, 'request failed');
   if (appError.status === 503) reply.header('retry-after', '5');
   return reply.status(appError.status).send(errorBody(appError, languageFrom(req.headers['accept-language'])));
 }
