@@ -4,9 +4,9 @@
 
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { extractUrlsWithIndices, parseTweet } from 'twitter-text';
 import { composePost, parseRelease, type ClosingKind, type ComposedPost, type Guidelines } from '../../src/domain/splitting';
 import type { ChannelType, PostContent, ReleaseText } from '../../src/domain/types';
+import { withinLimit } from '../helpers/independent-limits';
 
 const DIR = join(__dirname, '../fixtures/releases');
 const read = (file: string): string => readFileSync(join(DIR, file), 'utf8');
@@ -33,29 +33,6 @@ const parts = (c: PostContent): string[] => c.thread ?? (c.text !== undefined ? 
 const codes = (post: ComposedPost): string[] => post.warnings.map((w) => w.code);
 const tagsOf = (text: string): string[] => text.match(/#[\p{L}\p{N}_]+/gu) ?? [];
 
-// Independent measures (not the splitter's own code).
-const segmenter = new Intl.Segmenter('de', { granularity: 'grapheme' });
-const graphemes = (s: string): number => [...segmenter.segment(s)].length;
-function mastodonCount(s: string): number {
-  const urls = extractUrlsWithIndices(s, { extractUrlsWithoutProtocol: false });
-  let rest = s;
-  for (const u of [...urls].reverse()) rest = rest.slice(0, u.indices[0]) + rest.slice(u.indices[1]);
-  return graphemes(rest) + 23 * urls.length;
-}
-function fits(channel: ChannelType, part: string, mastodonMax = 500): boolean {
-  switch (channel) {
-    case 'twitter':
-      return parseTweet(part).weightedLength <= 280;
-    case 'mastodon':
-      return mastodonCount(part) <= mastodonMax;
-    case 'bluesky':
-      return graphemes(part) <= 300 && Buffer.byteLength(part) <= 3000;
-    case 'facebook':
-      return part.length <= 63206;
-    default:
-      return true;
-  }
-}
 
 /**
  * A word of a post occurs in the source with no letter or digit glued to either side. Invisible
@@ -108,10 +85,10 @@ describe('every fixture', () => {
 
     it('keeps every post within its limit, with no error', () => {
       for (const channel of SOCIAL) {
-        expect(parts(posts[channel].content).every((p) => fits(channel, p))).toBe(true);
+        expect(parts(posts[channel].content).every((p) => withinLimit(channel, p))).toBe(true);
         expect(posts[channel].warnings.filter((w) => w.severity === 'error')).toEqual([]);
       }
-      expect(parts(smallMastodon.content).every((p) => fits('mastodon', p, 200))).toBe(true);
+      expect(parts(smallMastodon.content).every((p) => withinLimit('mastodon', p, 200))).toBe(true);
       expect(codes(smallMastodon)).not.toContain('LIMIT_EXCEEDED');
     });
 
@@ -502,7 +479,7 @@ describe('organisation guidelines', () => {
   it('reports the required hashtag as missing when even it does not fit', () => {
     const guidelines: Guidelines = { requiredHashtag: 'Donaudampfschifffahrtsgesellschaftskapitänsmütze', signature: '– Ihr Presseteam der Stadt' };
     const post = compose(file, 'mastodon', { guidelines, mastodonMaxChars: 60 });
-    expect(parts(post.content).every((p) => fits('mastodon', p, 60))).toBe(true);
+    expect(parts(post.content).every((p) => withinLimit('mastodon', p, 60))).toBe(true);
     expect(codes(post)).toEqual(expect.arrayContaining(['GUIDELINE_HASHTAG_MISSING', 'GUIDELINE_SIGNATURE_MISSING']));
     expect(post.warnings.find((w) => w.code === 'GUIDELINE_HASHTAG_MISSING')?.severity).toBe('error');
   });

@@ -6,9 +6,9 @@
 // 10,000 of each. Set HEROLD_PROPERTY_SCALE=10 for a long run.
 
 import fc from 'fast-check';
-import { extractUrlsWithIndices, parseTweet } from 'twitter-text';
 import { composePost, type Guidelines } from '../../src/domain/splitting';
 import type { ChannelType, PostContent, ReleaseText } from '../../src/domain/types';
+import { withinLimit } from '../helpers/independent-limits';
 
 // A fixed seed keeps CI reproducible; HEROLD_PROPERTY_SEED=random (or any number) explores new
 // inputs. A failure prints its seed: rerun with HEROLD_PROPERTY_SEED=<seed>.
@@ -32,30 +32,6 @@ const checked = { limits: 0, words: 0, contact: 0 };
 const TIMEOUT = 120_000 * SCALE;
 const SOCIAL: readonly ChannelType[] = ['facebook', 'twitter', 'mastodon', 'bluesky'];
 
-// Independent measures, written out here rather than imported, so the check does not share
-// the code it checks.
-const segmenter = new Intl.Segmenter('de', { granularity: 'grapheme' });
-const graphemeCount = (s: string): number => [...segmenter.segment(s)].length;
-function mastodonCount(s: string): number {
-  const urls = extractUrlsWithIndices(s, { extractUrlsWithoutProtocol: false });
-  let rest = s;
-  for (const u of [...urls].reverse()) rest = rest.slice(0, u.indices[0]) + rest.slice(u.indices[1]);
-  return graphemeCount(rest) + 23 * urls.length;
-}
-function withinLimit(channel: ChannelType, part: string, mastodonMax: number): boolean {
-  switch (channel) {
-    case 'twitter':
-      return parseTweet(part).weightedLength <= 280;
-    case 'mastodon':
-      return mastodonCount(part) <= mastodonMax;
-    case 'bluesky':
-      return graphemeCount(part) <= 300 && new TextEncoder().encode(part).length <= 3000;
-    case 'facebook':
-      return part.length <= 63206;
-    default:
-      return true;
-  }
-}
 const parts = (c: PostContent): string[] => c.thread ?? (c.text !== undefined ? [c.text] : []);
 
 /** The social posts of a release, composed once for all the checks of one input. */
