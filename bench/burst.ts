@@ -5,7 +5,7 @@
 // hand-written minimal pipeline run in the same bench.
 //
 // The baseline (below) uses no Herold code: a bare BullMQ Worker at the same concurrency, a pg
-// pool of the same size as Herold's (10), and per job the same two PostgreSQL transactions as
+// pool of the same size as Herold's (HEROLD_DB_POOL_SIZE as Herold derives it), and per job the same two PostgreSQL transactions as
 // src/services/publish.ts — the claim (load post with release and channel, organisation row FOR
 // SHARE, compare-and-set scheduled → publishing, attempt row) and the settle (finish the
 // attempt, compare-and-set publishing → published, append to the organisation's audit chain
@@ -196,7 +196,9 @@ export async function runBaselineBurst(pool: Pool, posts: number, concurrency = 
   const cpuFrom = process.cpuUsage();
   const connection = benchRedis();
   const workerConnection = benchRedis();
-  const db = new PgPool({ connectionString: BENCH_DATABASE_URL, max: 10 });
+  // The same number of connections as Herold's pool at this concurrency.
+  const poolSize = benchConfig({ HEROLD_WORKER_CONCURRENCY: String(concurrency) }).dbPoolSize;
+  const db = new PgPool({ connectionString: BENCH_DATABASE_URL, max: poolSize });
   const queue = new Queue<{ postId: string }>(BASELINE_QUEUE, { connection, defaultJobOptions: { removeOnComplete: true, removeOnFail: true } });
   const worker = new Worker<{ postId: string }>(BASELINE_QUEUE, (job: Job<{ postId: string }>) => baselineJob(db, job.data.postId, `baseline:${process.pid}`), {
     connection: workerConnection,

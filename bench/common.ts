@@ -1,4 +1,5 @@
-// What every bench scenario shares: its own database (herold_bench) and Redis db 14, a Herold
+// What every bench scenario shares: its own database (herold_bench) and Redis db 14 (both can be
+// changed: HEROLD_BENCH_DATABASE_URL, HEROLD_BENCH_REDIS_DB), a Herold
 // configuration pointing at them, bulk seeding in SQL, and small statistics helpers.
 //
 // Seeding goes straight to PostgreSQL (INSERT … SELECT FROM unnest / generate_series) because
@@ -15,12 +16,24 @@ import { loadConfig, type Config } from '../config/load';
 import type { ChannelType, PostContent } from '../src/domain/types';
 import { encryptJson } from '../src/security/credentials';
 import { sha256 } from '../src/security/tokens';
+import { channelTarget, type ChannelTarget } from '../src/domain/channel-target';
 import { postHashOf } from '../src/services/releases';
 
 export const ROOT = join(__dirname, '..');
 export const BENCH_DATABASE_URL = process.env.HEROLD_BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/herold_bench';
-/** Only this Redis database is ever flushed. */
-export const BENCH_REDIS_DB = 14;
+function benchRedisDb(value: string | undefined): number {
+  if (value === undefined || value === '') return 14;
+  const db = Number(value);
+  // db 9 belongs to CI's jest runs, 0 to `npm start`: flushing either would hurt someone.
+  if (!Number.isInteger(db) || db < 1 || db > 15 || db === 9) throw new Error(`HEROLD_BENCH_REDIS_DB must be 1–15 and not 9, not ${value}`);
+  return db;
+}
+
+/**
+ * Only this Redis database is ever flushed. HEROLD_BENCH_REDIS_DB picks another one, so that two
+ * people can bench at the same time (each with a database of their own as well).
+ */
+export const BENCH_REDIS_DB = benchRedisDb(process.env.HEROLD_BENCH_REDIS_DB);
 export const BENCH_REDIS_URL = `redis://127.0.0.1:6379/${BENCH_REDIS_DB}`;
 /** One key per bench run: channel credentials are encrypted with it, audit events signed. */
 export const BENCH_SECRET_KEY = randomBytes(32).toString('hex');
@@ -84,7 +97,7 @@ export function benchRedis(): Redis {
   return redis;
 }
 
-/** Empties herold_bench and Redis db 14 (FLUSHDB on that db only, never FLUSHALL). */
+/** Empties the bench database and the bench Redis db (FLUSHDB on that db only, never FLUSHALL). */
 export async function resetState(pool: Pool): Promise<void> {
   const { rows } = await pool.query<{ tablename: string }>(
     `SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> '_prisma_migrations'`,
@@ -133,6 +146,8 @@ export async function seedToken(pool: Pool, org: SeededOrg): Promise<string> {
 export interface SeededChannel {
   id: string;
   type: ChannelType;
+  /** Where it publishes: part of every approval hash. */
+  target: ChannelTarget;
 }
 
 export async function seedChannel(
@@ -148,7 +163,7 @@ export async function seedChannel(
     `INSERT INTO channel (id, org_id, type, name, settings, credentials_enc, updated_at) VALUES ($1, $2, $3, $4, $5, $6, now())`,
     [id, org.orgId, type, `${type} (bench)`, JSON.stringify(settings), enc],
   );
-  return { id, type };
+  return { id, type, target: channelTarget(type, settings, credentials) };
 }
 
 export function blogContent(i: number): PostContent {
@@ -190,6 +205,7 @@ export async function seedScheduledPosts(
       const hash = postHashOf(
         { id: releaseId, revision: 1, embargoUntil: null, publishAt: due, crisis: false },
         { id: postId, channelId: channel.id, channelType: channel.type, content: body, publishAt: null },
+        channel.target,
       );
       cols.rid.push(releaseId);
       cols.slug.push(`${prefix}-${i}`);

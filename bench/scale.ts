@@ -3,10 +3,11 @@
 // delayed BullMQ job). Measured:
 // - the scheduler tick (services/scheduling sweep(), as workers/scheduler.ts runs it) with 1,000
 //   and with 200,000 future posts, 100 posts due in both cases: it must not grow (O(due));
-// - Redis memory per scheduled post (MEMORY USAGE summed over every key of db 14);
+// - Redis memory per scheduled post (MEMORY USAGE summed over every key of the bench Redis db);
 // - RSS of Herold's API, worker and scheduler processes (workers/*-main.ts as children) with that
 //   data: the scheduler sweeps, the worker publishes the 100 due posts, the API answers
-//   GET /api/v1/posts for a month of the year (about 16,000 posts). Target ≤ 300 MB each.
+//   GET /api/v1/posts?view=summary for a month of the year (about 16,000 posts), as the calendar
+//   asks for it. Target ≤ 300 MB each.
 //
 //   npm run bench -- scale [--quick]          (--quick: 20,000 future posts)
 import type { Pool } from 'pg';
@@ -94,7 +95,7 @@ async function tickCost(deps: Deps, ticks: number, due = DUE_POSTS): Promise<{ w
   return { wallMs: median(walls), cpuMs: median(cpus) };
 }
 
-/** Bytes used by every key of Redis db 14 (exact: MEMORY USAGE … SAMPLES 0), and the number of keys. */
+/** Bytes used by every key of the bench Redis db (exact: MEMORY USAGE … SAMPLES 0), and the number of keys. */
 async function redisBytes(): Promise<{ bytes: number; keys: number }> {
   const redis = benchRedis();
   try {
@@ -172,9 +173,11 @@ export async function benchScale(options: BenchOptions): Promise<ScenarioResult>
     const month = nextMonth();
     const list = await openLoop(api.baseUrl, 1, options.quick ? 2 : 5, () => ({
       method: 'GET',
-      path: `/api/v1/posts?from=${month.from.toISOString()}&to=${month.to.toISOString()}`,
+      path: `/api/v1/posts?from=${month.from.toISOString()}&to=${month.to.toISOString()}&view=summary`,
       headers: { authorization: `Bearer ${token}` },
     }));
+    // A refused request would make the RSS look good for the wrong reason.
+    if (!list.statuses['200']) throw new Error(`GET /api/v1/posts failed: ${JSON.stringify(list.statuses)}`);
     await sleep(2_000); // a sweep or two more
     const rss = { api: rssOf(api.pid), worker: rssOf(worker.pid), scheduler: rssOf(scheduler.pid) };
     const bytesPerPost = memory.bytes / scheduled;

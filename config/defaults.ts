@@ -10,6 +10,12 @@ export const DEFAULTS = {
   HEROLD_PUBLIC_URL: 'http://localhost:8080',
   /** Parallel publish calls per worker process. */
   HEROLD_WORKER_CONCURRENCY: 20,
+  /**
+   * PostgreSQL connections per process. 0 derives it: worker concurrency + 5, so that every
+   * publish job in flight, the sweep and the API's requests get a connection without waiting
+   * (with 10 for 20 jobs, jobs waited out the 5 s connect timeout under a burst).
+   */
+  HEROLD_DB_POOL_SIZE: 0,
   /** First retry delay after a transient error; doubles per attempt, capped at 5 minutes. */
   HEROLD_RETRY_BASE_MS: 2_000,
   /**

@@ -13,6 +13,8 @@ export interface Config {
   /** 32-byte keys by id; the first is used for new values, all of them can decrypt. */
   secretKeys: { id: string; key: Buffer }[];
   workerConcurrency: number;
+  /** PostgreSQL connections per process (HEROLD_DB_POOL_SIZE, or derived from the concurrency). */
+  dbPoolSize: number;
   publishAttempts: number;
   retryBaseMs: number;
   stalePublishingSeconds: number;
@@ -85,6 +87,9 @@ export function loadConfig(env: Env = process.env): Config {
   const secretKeys = parseSecretKeys(env.HEROLD_SECRET_KEY, env.HEROLD_OLD_SECRET_KEYS, problems);
   const publicUrl = url('HEROLD_PUBLIC_URL', ['http:', 'https:']).replace(/\/+$/, '');
 
+  const workerConcurrency = int('HEROLD_WORKER_CONCURRENCY', 1, 500);
+  const dbPoolSize = int('HEROLD_DB_POOL_SIZE', 0, 1000);
+
   const config: Config = {
     databaseUrl: url('DATABASE_URL', ['postgresql:', 'postgres:']),
     redisUrl,
@@ -93,7 +98,8 @@ export function loadConfig(env: Env = process.env): Config {
     sweepSeconds: int('HEROLD_SWEEP_SECONDS', 1, 3600),
     publicUrl,
     secretKeys,
-    workerConcurrency: int('HEROLD_WORKER_CONCURRENCY', 1, 500),
+    workerConcurrency,
+    dbPoolSize: dbPoolSize === 0 ? derivedPoolSize(workerConcurrency) : dbPoolSize,
     publishAttempts: int('HEROLD_PUBLISH_ATTEMPTS', 1, 50),
     retryBaseMs: int('HEROLD_RETRY_BASE_MS', 10, 600_000),
     stalePublishingSeconds: int('HEROLD_STALE_PUBLISHING_SECONDS', 10, 86400),
@@ -108,6 +114,14 @@ export function loadConfig(env: Env = process.env): Config {
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+/**
+ * Every publish job holds a connection during its claim and its settle, and the sweep and the
+ * API need some besides; a smaller pool makes jobs queue for connections instead of for work.
+ */
+export function derivedPoolSize(workerConcurrency: number): number {
+  return Math.max(10, workerConcurrency + 5);
 }
 
 const list = (raw: string) => raw.split(',').map((s) => s.trim()).filter(Boolean);

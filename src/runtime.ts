@@ -51,7 +51,7 @@ export function createDeps(config: Config, name: string): Deps {
   for (const conn of [queueConnection, redis]) conn.on('error', (err) => log.warn({ err: err.message }, 'redis connection error'));
   const deps: Deps = {
     config,
-    db: createDb(config.databaseUrl),
+    db: createDb(config.databaseUrl, { poolSize: config.dbPoolSize }),
     redis,
     queue: createPublishQueue(queueConnection),
     log,

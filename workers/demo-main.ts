@@ -93,7 +93,7 @@ async function seed(deps: Deps, state: Required<DemoState>, urls: { graph: strin
       settings: c.settings,
       credentialsEnc: c.credentials ? encryptJson(c.credentials, deps.config.secretKeys) : null,
     };
-    // The simulated networks get new ports at every start: point the channels at them.
+    // Settings and credentials as the demo defines them (an earlier demo may have used other ports).
     if (existing) await deps.db.channel.update({ where: { id: existing.id }, data: { ...data, status: 'active' } });
     else await deps.db.channel.create({ data: { orgId: org.id, type: c.type, name: c.name, ...data } });
   }
@@ -129,11 +129,15 @@ async function main() {
   const config = loadConfigOrExit(env);
   execFileSync(process.execPath, [join(ROOT, 'scripts/migrate.js'), '--create', '--quiet'], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
 
-  const graph = await startGraphFake({ pages: [{ ...PAGE, accessToken: state.pageToken }] });
-  const x = await startXFake({ users: [{ ...X_USER, ...state.x }] });
-  const mastodon = await startMastodonFake({ accounts: [{ ...MASTODON_ACCOUNT, accessToken: state.mastodonToken }] });
-  const bluesky = await startBlueskyFake({ accounts: [{ ...BLUESKY_ACCOUNT, appPassword: state.blueskyPassword }] });
-  const wordpress = await startWordPressFake({ users: [{ ...WORDPRESS_USER, applicationPassword: state.wordpressPassword }], permalinks: 'pretty' });
+  // The simulated networks listen on fixed ports next to Herold's (8081–8085 by default): a
+  // channel's address is part of what an approver approved, so new ports at every start would
+  // void the approvals of every post not yet sent.
+  const fakesPort = Number(process.env.HEROLD_DEMO_FAKES_PORT ?? port + 1);
+  const graph = await startGraphFake({ port: fakesPort, pages: [{ ...PAGE, accessToken: state.pageToken }] });
+  const x = await startXFake({ port: fakesPort + 1, users: [{ ...X_USER, ...state.x }] });
+  const mastodon = await startMastodonFake({ port: fakesPort + 2, accounts: [{ ...MASTODON_ACCOUNT, accessToken: state.mastodonToken }] });
+  const bluesky = await startBlueskyFake({ port: fakesPort + 3, accounts: [{ ...BLUESKY_ACCOUNT, appPassword: state.blueskyPassword }] });
+  const wordpress = await startWordPressFake({ port: fakesPort + 4, users: [{ ...WORDPRESS_USER, applicationPassword: state.wordpressPassword }], permalinks: 'pretty' });
   const { deps, port: listening, stop } = await runParts(['api', 'worker', 'scheduler'], config, 'demo');
   process.once('exit', () => void Promise.all([graph.close(), x.close(), mastodon.close(), bluesky.close(), wordpress.close()]));
   try {

@@ -2,7 +2,7 @@
 // database (services/scheduling). Several schedulers may run at once.
 import cron from 'node-cron';
 import type { Deps } from '../src/services/deps';
-import { sweep } from '../src/services/scheduling';
+import { newSweepState, sweep } from '../src/services/scheduling';
 
 export function cronExpression(seconds: number): string {
   if (seconds < 60) return `*/${seconds} * * * * *`;
@@ -10,9 +10,11 @@ export function cronExpression(seconds: number): string {
 }
 
 export function startScheduler(deps: Deps) {
+  // Between ticks the sweep hands the queue only what is new (see sweep in services/scheduling).
+  const state = newSweepState();
   const run = async () => {
     try {
-      const result = await sweep(deps);
+      const result = await sweep(deps, state);
       if (result.enqueued > 0 || result.unconfirmed > 0) deps.log.debug(result, 'sweep');
     } catch (err) {
       // The next tick tries again; an outage of PostgreSQL or Redis must not stop the process.

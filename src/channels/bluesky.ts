@@ -21,6 +21,7 @@
 import { createHash } from 'node:crypto';
 import { AtpAgent, AtUri, RichText, XRPCError, type $Typed, type AppBskyEmbedImages, type AppBskyFeedPost, type AppBskyRichtextFacet } from '@atproto/api';
 import type { PostContent, Warning } from '../domain/types';
+import { guardedDispatcher, hostRefusal, outboundPolicy } from '../security/outbound';
 import { BLUESKY_MAX_BYTES, BLUESKY_MAX_GRAPHEMES, graphemeCount, utf8Length } from '../domain/splitting/lengths';
 import {
   ChannelError,
@@ -422,15 +423,22 @@ class TransportFailure extends Error {
   }
 }
 
-/** fetch with a deadline per request that tells a refused connection from a lost answer. */
+/**
+ * fetch with a deadline per request that tells a refused connection from a lost answer, through
+ * a dispatcher that judges the address each connection goes to (outbound policy, DNS rebinding).
+ * The policy is read per request: the agent and its session outlive the call that made them.
+ */
 function deadlineFetch(timeoutMs: () => number): typeof fetch {
   return async (input, init) => {
     const ms = timeoutMs();
     const deadline = AbortSignal.timeout(ms);
     const signal = init?.signal ? AbortSignal.any([init.signal, deadline]) : deadline;
     try {
-      return await fetch(input, { ...init, signal });
+      return await fetch(input, { ...init, signal, dispatcher: guardedDispatcher(outboundPolicy()) });
     } catch (error) {
+      // Refused by Herold before connecting: the library keeps it as the cause of its XRPCError.
+      const refused = hostRefusal(error);
+      if (refused) throw refused;
       if (deadline.aborted) throw new TransportFailure('timeout', `no answer within ${ms} ms`);
       const code = errorCode(error);
       throw new TransportFailure(NOT_SENT_CODES.has(code) ? 'not_sent' : 'lost', code);
@@ -460,6 +468,8 @@ function transportOf(error: XRPCError): TransportFailure['reason'] | undefined {
 
 function toChannelError(error: unknown, op: Operation, what: string, session: Session): ChannelError {
   if (error instanceof ChannelError) return error;
+  const refused = hostRefusal(error);
+  if (refused) return refused;
   const secrets = secretsOf(session);
   if (!(error instanceof XRPCError)) return classifyUnexpectedError(error, op, what, secrets);
   const transport = transportOf(error);

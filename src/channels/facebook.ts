@@ -23,11 +23,16 @@
 //   calls) aborts the socket and records the transport error code, so "connection refused"
 //   (nothing sent: retry) can be told from "connection lost" (maybe posted: do not re-send).
 // - FacebookRequestError is not exported (recognised by name) and its url holds the token.
+// - The same interceptor gives Herold's calls agents that judge the address each connection goes
+//   to (src/security/outbound.ts, DNS rebinding); a refused one is CHANNEL_HOST_PRIVATE. With an
+//   HTTPS_PROXY, axios tunnels through the proxy with an agent of its own: the proxy then resolves
+//   the Graph host, and the pre-check before each call is what remains.
 
 import { AsyncLocalStorage } from 'node:async_hooks';
 import axios from 'axios';
 import { FacebookAdsApi, Page } from 'facebook-nodejs-business-sdk';
 import type { MediaItem, PostContent, Warning } from '../domain/types';
+import { guardedAgent, hostRefusal, outboundPolicy, type OutboundPolicy } from '../security/outbound';
 import {
   ChannelError,
   type ChannelAdapter,
@@ -247,8 +252,12 @@ function normalizeMessage(message: string): string {
 interface GraphCallContext {
   signal: AbortSignal;
   loopback: boolean;
+  /** The outbound policy of this call, for the agents that judge each connection's address. */
+  policy: OutboundPolicy;
   timedOut: boolean;
   transportErrorCode?: string;
+  /** Set when the outbound policy refused the connection (the SDK's error drops the cause). */
+  refused?: ChannelError;
 }
 
 const graphCallContext = new AsyncLocalStorage<GraphCallContext>();
@@ -264,12 +273,19 @@ function installAxiosHooks(): void {
       config.signal = context.signal;
       // An HTTP(S)_PROXY cannot reach a loopback fake.
       if (context.loopback) config.proxy = false;
+      // Each connection's address is judged at connect time (outbound policy, DNS rebinding),
+      // redirects included. Pooled like Node's global agents, which axios used before.
+      config.httpAgent = guardedAgent('http:', context.policy, { keepAlive: true });
+      config.httpsAgent = guardedAgent('https:', context.policy, { keepAlive: true });
     }
     return config;
   });
   axios.interceptors.response.use(undefined, (error: unknown) => {
     const context = graphCallContext.getStore();
-    if (context && axios.isAxiosError(error) && !error.response) context.transportErrorCode = error.code;
+    if (context && axios.isAxiosError(error) && !error.response) {
+      context.transportErrorCode = error.code;
+      context.refused = hostRefusal(error);
+    }
     throw error; // unchanged: the SDK turns it into a FacebookRequestError
   });
 }
@@ -277,7 +293,7 @@ function installAxiosHooks(): void {
 async function graphCall<T>(s: FacebookSettings, secrets: string[], op: Operation, what: string, fn: () => Promise<T>): Promise<T> {
   installAxiosHooks();
   const controller = new AbortController();
-  const context: GraphCallContext = { signal: controller.signal, loopback: isLoopback(s.apiBaseUrl), timedOut: false };
+  const context: GraphCallContext = { signal: controller.signal, loopback: isLoopback(s.apiBaseUrl), policy: outboundPolicy(), timedOut: false };
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
@@ -319,6 +335,7 @@ function toChannelError(
   secrets: string[],
 ): ChannelError {
   if (error instanceof ChannelError) return error;
+  if (context.refused) return context.refused;
   if (!context.timedOut && isGraphRequestError(error) && typeof error.status === 'number') return fromGraphAnswer(error, error.status, op, secrets);
   if (context.timedOut || isGraphRequestError(error)) {
     // An SDK error without a status: axios got no answer (its code was noted by the interceptor).

@@ -1,12 +1,12 @@
 // Fetching an image by URL for upload to a network. Only http(s); private, loopback and
-// link-local addresses are refused unless explicitly allowed (tests, intranet image servers),
-// and the address checked is the address connected to, so DNS rebinding cannot slip past.
-import { lookup } from 'node:dns/promises';
+// link-local addresses are refused unless explicitly allowed (tests, intranet image servers).
+// The connection goes through guardedAgent of src/security/outbound.ts (the one range policy):
+// the address judged is the address connected to, so DNS rebinding cannot slip past, and a
+// fresh agent means no pooled socket of some other, unguarded request is reused.
 import http from 'node:http';
 import https from 'node:https';
-import type { LookupFunction } from 'node:net';
 import ipaddr from 'ipaddr.js';
-import { isPublicAddress } from '../security/outbound';
+import { ALL_PRIVATE_HOSTS, NO_PRIVATE_HOSTS, guardedAgent, hostRefusal, isPublicAddress, type OutboundPolicy, type Resolve } from '../security/outbound';
 import { ChannelError } from './channel';
 
 export interface FetchedMedia {
@@ -18,6 +18,8 @@ export interface FetchedMedia {
 
 export interface FetchMediaOptions {
   allowPrivate: boolean;
+  /** The resolver the connection's guard uses; tests inject one to simulate DNS rebinding. */
+  resolve?: Resolve;
   maxBytes?: number;
   timeoutMs?: number;
 }
@@ -29,20 +31,9 @@ const DEFAULT_MAX_BYTES = 8 * 1024 * 1024;
 // The range policy is shared with the channels' own hosts (src/security/outbound.ts).
 export { isPublicAddress };
 
-function guardedLookup(allowPrivate: boolean): LookupFunction {
-  return (hostname, options, callback) => {
-    lookup(hostname, { all: true })
-      .then((addresses) => {
-        const usable = addresses.filter((a) => allowPrivate || isPublicAddress(a.address));
-        if (usable.length === 0) {
-          callback(Object.assign(new Error(`refused address for ${hostname}`), { code: 'EPRIVATE' }), '', 4);
-          return;
-        }
-        if ((options as { all?: boolean }).all) callback(null, usable);
-        else callback(null, usable[0]!.address, usable[0]!.family);
-      })
-      .catch((err: NodeJS.ErrnoException) => callback(err, '', 4));
-  };
+/** Image hosts have a switch of their own (HEROLD_ALLOW_PRIVATE_MEDIA): all private addresses or none. */
+function mediaPolicy(opts: FetchMediaOptions): OutboundPolicy {
+  return { allow: opts.allowPrivate ? ALL_PRIVATE_HOSTS : NO_PRIVATE_HOSTS, ...(opts.resolve ? { resolve: opts.resolve } : {}) };
 }
 
 export function createMediaFetcher(opts: FetchMediaOptions): MediaFetcher {
@@ -66,7 +57,8 @@ export function fetchMedia(url: string, opts: FetchMediaOptions): Promise<Fetche
   const maxBytes = opts.maxBytes ?? DEFAULT_MAX_BYTES;
   const client = target.protocol === 'https:' ? https : http;
   return new Promise<FetchedMedia>((resolve, reject) => {
-    const req = client.get(target, { lookup: guardedLookup(opts.allowPrivate), timeout: opts.timeoutMs ?? 15_000 }, (res) => {
+    const agent = guardedAgent(target.protocol, mediaPolicy(opts), { keepAlive: false });
+    const req = client.get(target, { agent, timeout: opts.timeoutMs ?? 15_000 }, (res) => {
       const status = res.statusCode ?? 0;
       const contentType = String(res.headers['content-type'] ?? '').split(';')[0]!.trim();
       if (status >= 500) {
@@ -99,7 +91,7 @@ export function fetchMedia(url: string, opts: FetchMediaOptions): Promise<Fetche
     });
     req.on('timeout', () => req.destroy(new Error('timeout')));
     req.on('error', (err: NodeJS.ErrnoException) => {
-      if (err.code === 'EPRIVATE') reject(new ChannelError('permanent', 'MEDIA_URL_PRIVATE', err.message));
+      if (hostRefusal(err)) reject(new ChannelError('permanent', 'MEDIA_URL_PRIVATE', err.message));
       else reject(new ChannelError('retryable', 'MEDIA_FETCH_FAILED', err.message));
     });
   });

@@ -3,6 +3,7 @@
 // 190 and 506, X's 403 for duplicate content, Mastodon's 422 for the character limit …) and hands
 // the rest to these helpers, so a 503 or a lost connection means the same thing on every channel.
 
+import { HOST_REFUSED_CODE, hostRefusedError } from '../security/outbound';
 import { ChannelError, type ChannelErrorKind } from './channel';
 import { isErrorLike, redact } from './redact';
 
@@ -84,6 +85,10 @@ export interface TransportFailure {
  */
 export function classifyTransportError(f: TransportFailure): ChannelError {
   const code = f.code ?? 'unknown';
+  // Herold's outbound policy refused the connection (src/security/outbound.ts): nothing left the
+  // machine, and the same host will be refused again. Adapters that still hold the error report
+  // its detail with hostRefusal(); this catches the ones that only kept the code.
+  if (code === HOST_REFUSED_CODE) return hostRefusedError(`${f.network} (${f.what})`);
   const notSent = f.notSent ?? (!f.timedOut && NOT_SENT_CODES.has(code));
   if (notSent) {
     return new ChannelError('retryable', 'NETWORK_ERROR', `Could not reach ${f.network} (${code}) for ${f.what}; nothing was sent`);

@@ -20,9 +20,13 @@
 // The adapter does not declare itself `idempotent`: Mastodon forgets a key after an hour, and an
 // attempt interrupted by a dead worker may be settled later than that. It goes through
 // findExisting(), whose look-up does not depend on the key.
+//
+// Every request goes through guardedDispatcher (src/security/outbound.ts): the address fetch
+// connects to must pass the outbound policy, or the call fails with CHANNEL_HOST_PRIVATE.
 
 import { MASTODON_DEFAULT_MAX, mastodonLength, postParts } from '../domain/splitting/lengths';
 import type { MediaItem, PostContent, Warning } from '../domain/types';
+import { guardedDispatcher, hostRefusal, outboundPolicy } from '../security/outbound';
 import {
   ChannelError,
   type ChannelAdapter,
@@ -349,7 +353,15 @@ async function call(s: MastodonSettings, auth: MastodonAuth, op: Operation, what
   let answer: Answer;
   try {
     // Redirects are not followed: a POST would silently turn into a GET, and the token travel on.
-    const response = await fetch(`${s.apiBase}${req.path}`, { method: req.method, headers, body, signal: controller.signal, redirect: 'manual' });
+    // The dispatcher judges the address each connection really goes to (DNS rebinding).
+    const response = await fetch(`${s.apiBase}${req.path}`, {
+      method: req.method,
+      headers,
+      body,
+      signal: controller.signal,
+      redirect: 'manual',
+      dispatcher: guardedDispatcher(outboundPolicy()),
+    });
     const text = await response.text();
     answer = { status: response.status, body: parseBody(text), headers: response.headers };
   } catch (error) {
@@ -374,6 +386,8 @@ function parseBody(text: string): unknown {
 
 function transportError(error: unknown, timedOut: boolean, op: Operation, what: string, timeoutMs: number, secrets: string[]): ChannelError {
   if (error instanceof ChannelError) return error;
+  const refused = hostRefusal(error);
+  if (refused) return refused;
   const code = redact(socketErrorCode(error) ?? (isErrorLike(error) ? error.name : 'unknown'), secrets);
   return classifyTransportError({ network: 'Mastodon', op, what, timeoutMs, timedOut, code });
 }

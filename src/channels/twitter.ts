@@ -14,7 +14,9 @@
 //
 // twitter-api-v2 has no base-URL option: a request plugin moves each request to apiBaseUrl
 // after the library has signed it, so OAuth 1.0a signatures stay computed over the public
-// https://api.x.com URL. The same plugin gives every request an abort deadline.
+// https://api.x.com URL. The same plugin gives every request an abort deadline. Every connection
+// (library and token refresh) goes through a guard of src/security/outbound.ts: an address outside
+// the outbound policy fails the call with the permanent CHANNEL_HOST_PRIVATE before anything is sent.
 // Images: ctx.fetchMedia (SSRF-guarded) → client.v2.uploadMedia (POST /2/media/upload/initialize,
 // /{id}/append as multipart, /{id}/finalize) → client.v2.createMediaMetadata (alt text) →
 // POST /2/tweets with media.media_ids. Uploaded ids are kept in the progress (`media`), so a
@@ -22,7 +24,6 @@
 // POST: the library's refreshOAuth2Token sends JSON (its body-type check for /2/oauth2 looks
 // at url.password instead of the path in 1.29.1), which X's token endpoint refuses.
 
-import http from 'node:http';
 import {
   ApiPartialResponseError,
   ApiRequestError,
@@ -37,6 +38,7 @@ import {
 } from 'twitter-api-v2';
 import { extractUrls, parseTweet } from 'twitter-text';
 import type { MediaItem, PostContent, Warning } from '../domain/types';
+import { guardedAgent, guardedDispatcher, hostRefusal, outboundPolicy } from '../security/outbound';
 import {
   ChannelError,
   type ChannelAdapter,
@@ -418,8 +420,16 @@ async function requestRefresh(s: TwitterSettings, tokens: OAuth2Tokens, secrets:
   }
   let res: Response;
   try {
-    res = await fetch(url, { method: 'POST', headers, body: form.toString(), signal: AbortSignal.timeout(s.timeoutMs) });
+    res = await fetch(url, {
+      method: 'POST',
+      headers,
+      body: form.toString(),
+      signal: AbortSignal.timeout(s.timeoutMs),
+      dispatcher: guardedDispatcher(outboundPolicy()),
+    });
   } catch (error) {
+    const refused = hostRefusal(error);
+    if (refused) throw refused;
     // Nothing was published (a read, as far as posts go). If X did rotate the token, the next
     // attempt will say AUTH_EXPIRED.
     const name = isErrorLike(error) ? error.name : '';
@@ -552,9 +562,11 @@ function createClient(s: TwitterSettings, auth: TwitterAuth): TwitterApi {
       requestOptions.signal = AbortSignal.timeout(s.timeoutMs);
     },
   };
-  // The library always calls https.request; an http.Agent is what lets it speak plain http.
-  const httpAgent = base.protocol === 'http:' ? new http.Agent() : undefined;
-  const clientSettings = { plugins: [plugin], ...(httpAgent ? { httpAgent } : {}) };
+  // The library always calls https.request with this agent; an http agent is what lets it speak
+  // plain http. Either way the agent judges the address it connects to (outbound policy, DNS
+  // rebinding); for https it pools connections like Node's global agent did before.
+  const httpAgent = guardedAgent(base.protocol, outboundPolicy(), { keepAlive: base.protocol === 'https:' });
+  const clientSettings = { plugins: [plugin], httpAgent };
   return auth.kind === 'oauth2' ? new TwitterApi(auth.tokens.accessToken, clientSettings) : new TwitterApi(auth.tokens, clientSettings);
 }
 
@@ -569,6 +581,8 @@ function toChannelError(error: unknown, op: Operation, what: string, timeoutMs: 
   }
   if (error instanceof ApiRequestError) {
     const cause = transportCause(error);
+    const refused = hostRefusal(cause);
+    if (refused) return refused;
     const timedOut = cause?.name === 'AbortError';
     const code = redact(socketErrorCode(cause) ?? cause?.message ?? 'unknown', secrets);
     return classifyTransportError({ network: 'X', op, what, timeoutMs, timedOut, code });

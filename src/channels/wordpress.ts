@@ -28,10 +28,13 @@
 // retryable, because none of them makes anything public (a lost upload can at worst leave an
 // unattached image in the media library). Credentials never appear in errors: the password
 // (with and without spaces) and the Basic token are masked in every message and body.
+// Every connection goes through guardedAgent (src/security/outbound.ts): an address outside the
+// outbound policy fails the call with the permanent CHANNEL_HOST_PRIVATE before anything is sent.
 
 import http from 'node:http';
 import https from 'node:https';
 import type { MediaItem, PostContent, Warning } from '../domain/types';
+import { guardedAgent, hostRefusal, outboundPolicy } from '../security/outbound';
 import {
   ChannelError,
   type ChannelAdapter,
@@ -395,9 +398,11 @@ function call(s: WordPressSettings, auth: WordPressAuth, op: Operation, what: st
     };
 
     // A fresh connection per request: a reused keep-alive socket closed by the server would
-    // look like "connection lost after sending" although nothing arrived.
+    // look like "connection lost after sending" although nothing arrived. The agent judges the
+    // address it connects to (outbound policy, DNS rebinding).
     try {
-      req = client.request(url, { method: spec.method, headers, agent: false }, onResponse);
+      const agent = guardedAgent(url.protocol, outboundPolicy(), { keepAlive: false });
+      req = client.request(url, { method: spec.method, headers, agent }, onResponse);
     } catch (error) {
       lost(error); // e.g. a header value Node refuses: nothing was sent
       return;
@@ -447,6 +452,8 @@ function transportError(
   cause: unknown,
   c: { sent: boolean; timedOut: boolean; op: Operation; what: string; timeoutMs: number; secrets: string[] },
 ): ChannelError {
+  const refused = hostRefusal(cause);
+  if (refused) return refused;
   const code = redact((cause as NodeJS.ErrnoException | undefined)?.code ?? (isErrorLike(cause) ? cause.message : String(cause)), c.secrets);
   // WordPress (PHP) acts only on a complete body, so a request not fully written never arrived.
   return classifyTransportError({

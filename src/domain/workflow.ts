@@ -1,6 +1,7 @@
 // The release workflow, enforced on the server: draft → in_review → scheduled → done,
 // reject → draft, cancel from any unfinished state. Pure rules; callers pass `now`.
 import { createHash } from 'node:crypto';
+import type { ChannelTarget } from './channel-target';
 import { AppError, conflict, forbidden } from './errors';
 import type { PostContent, ReleaseStatus } from './types';
 
@@ -19,6 +20,22 @@ export function assertMayApprove(release: { authorId: string; editorIds: string[
   if (release.authorId === userId || release.editorIds.includes(userId)) throw forbidden('FOUR_EYES_VIOLATION');
 }
 
+/**
+ * Four-eyes against account control: an admin could create (or reset) an approver account with a
+ * password of their choosing and approve their own release with it. So an approval is refused when
+ * the approver's password was last set by the author or by anyone who edited the release; the
+ * approver lifts it by setting a password of their own (PATCH /api/v1/me). `passwordSetById` null
+ * means it was not set by a Herold user (CLI, demo seed) and restricts no one.
+ */
+export function assertApproverAccountIndependent(
+  release: { authorId: string; editorIds: string[] },
+  approver: { id: string; passwordSetById: string | null },
+): void {
+  const setBy = approver.passwordSetById;
+  if (!setBy || setBy === approver.id) return;
+  if (release.authorId === setBy || release.editorIds.includes(setBy)) throw forbidden('FOUR_EYES_ACCOUNT_CONTROL');
+}
+
 export function assertCurrentRevision(current: number, requested: number): void {
   if (current !== requested) throw conflict('STALE_REVISION', { current });
 }
@@ -30,6 +47,8 @@ export interface PublishablePost {
   channelType: string;
   content: PostContent;
   publishAt: Date | null;
+  /** Where the channel publishes (domain/channel-target.ts); absent only in legacy (v1) hashes. */
+  target?: ChannelTarget;
 }
 
 export interface PublishableRelease {
@@ -67,6 +86,28 @@ export function postHash(release: PublishableRelease, post: PublishablePost): st
       post,
     }),
   );
+}
+
+/**
+ * The approval hash stored on a post (`post.approved_hash`), versioned. v2 covers the channel's
+ * target identity too, so moving a channel elsewhere after approval makes the worker refuse the
+ * post. Hashes without a prefix were written before that (v1: content, channel id and times).
+ */
+export const APPROVAL_HASH_VERSION = 'v2';
+
+export function approvalHash(release: PublishableRelease, post: PublishablePost & { target: ChannelTarget }): string {
+  return `${APPROVAL_HASH_VERSION}:${postHash(release, post)}`;
+}
+
+/**
+ * Whether a post as it is now is what was approved. A v1 hash (approved before targets were
+ * hashed) is checked without the target: its approval stays valid across the upgrade, and a
+ * target change through Herold voids it anyway (services/channels.ts). Any other prefix fails.
+ */
+export function matchesApproval(approvedHash: string | null, release: PublishableRelease, post: PublishablePost & { target: ChannelTarget }): boolean {
+  if (!approvedHash) return false;
+  if (approvedHash.includes(':')) return approvedHash === approvalHash(release, post);
+  return approvedHash === postHash(release, { ...post, target: undefined });
 }
 
 /** Hash of the whole package: every post's hash, in a fixed order. */

@@ -1,10 +1,9 @@
 // Who is calling: a session cookie (web UI) or a bearer token (integrations, CLI tokens).
 // Cookie-authenticated writes must also carry the session's CSRF token in X-CSRF-Token.
 import type { FastifyRequest } from 'fastify';
-import { timingSafeEqual } from 'node:crypto';
 import type { Actor } from '../domain/actor';
 import { AppError } from '../domain/errors';
-import { actorFromSession, actorFromToken } from '../services/auth';
+import { actorFromSession, actorFromToken, sameSecret } from '../services/auth';
 import type { Deps } from '../services/deps';
 
 export const SESSION_COOKIE = 'herold_session';
@@ -14,12 +13,6 @@ export interface Authenticated {
   actor: Actor;
   sessionId?: string;
   csrfToken?: string;
-}
-
-function sameSecret(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
 }
 
 export async function authenticate(deps: Deps, req: FastifyRequest): Promise<Authenticated | null> {
@@ -36,7 +29,7 @@ export async function authenticate(deps: Deps, req: FastifyRequest): Promise<Aut
   if (!session) return null;
   if (!SAFE_METHODS.has(req.method)) {
     const sent = req.headers['x-csrf-token'];
-    if (typeof sent !== 'string' || !sameSecret(sent, session.csrfToken)) throw new AppError(403, 'CSRF_FAILED');
+    if (!sameSecret(sent, session.csrfToken)) throw new AppError(403, 'CSRF_FAILED');
   }
   return { actor: session.actor, sessionId, csrfToken: session.csrfToken };
 }

@@ -37,6 +37,11 @@ function queryParameters(schema: z.ZodType | undefined) {
   }));
 }
 
+function successResponse(def: RouteDef) {
+  if (def.produces) return { description: 'OK', content: { [def.produces]: { schema: { type: 'string' } } } };
+  return { description: 'OK', content: { 'application/json': { schema: def.response ? jsonSchema(def.response) : { type: 'object' } } } };
+}
+
 export function buildOpenApi(routes: RouteDef[]) {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const def of routes) {
@@ -60,16 +65,16 @@ export function buildOpenApi(routes: RouteDef[]) {
         ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(def.body) } } } }
         : {}),
       responses: {
-        [status]: status === '204' ? { description: 'No content' } : { description: 'OK', content: { 'application/json': { schema: def.response ? jsonSchema(def.response) : { type: 'object' } } } },
+        [status]: status === '204' ? { description: 'No content' } : successResponse(def),
         ...Object.fromEntries(
           [
-            ['400', 'Invalid input (VALIDATION_FAILED, MALFORMED_JSON)'],
+            ['400', 'Invalid input (VALIDATION_FAILED, MALFORMED_JSON, EMBARGO_VIOLATION, INVALID_PUBLICATION_WINDOW)'],
             ['401', 'Not signed in (UNAUTHENTICATED)'],
             ['403', 'Not allowed (FORBIDDEN, FOUR_EYES_VIOLATION, CSRF_FAILED)'],
             ['404', 'Not found, or belongs to another organisation (NOT_FOUND)'],
             ['409', 'State conflict (INVALID_STATUS, STALE_REVISION)'],
             ['413', 'Body too large (BODY_TOO_LARGE)'],
-            ['422', 'Content a channel or the organisation guidelines do not allow (CONTENT_BLOCKED, GUIDELINE_VIOLATION)'],
+            ['422', 'Content a channel or the organisation guidelines do not allow, or a time outside the organisation publication windows (CONTENT_BLOCKED, GUIDELINE_VIOLATION, OUTSIDE_PUBLICATION_WINDOW)'],
             ['429', 'Throttled (LOGIN_THROTTLED)'],
             ['503', 'Database or queue unavailable (SERVICE_UNAVAILABLE)'],
           ].map(([code, description]) => [code, { description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } }]),

@@ -33,6 +33,12 @@ export interface RouteDef<B = unknown, Q = unknown> {
   status?: number;
   /** For the OpenAPI document only. */
   response?: z.ZodType;
+  /**
+   * Media type of the success answer when it is not JSON. The handler sets the header itself and
+   * may return a string or a stream (Fastify sends it as it is read); the OpenAPI document names
+   * the type.
+   */
+  produces?: string;
   /** For the OpenAPI document only: how a public route authenticates itself, if it does. */
   docsAccess?: string;
   handler(ctx: HandlerContext<B, Q>): Promise<unknown>;

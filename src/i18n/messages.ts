@@ -20,11 +20,17 @@ const de: Catalogue = {
   METHOD_NOT_ALLOWED: 'Diese Aktion ist hier nicht möglich.',
   FOUR_EYES_VIOLATION:
     'Vier-Augen-Prinzip: Sie haben diese Mitteilung verfasst oder bearbeitet und dürfen sie daher nicht selbst freigeben.',
+  FOUR_EYES_ACCOUNT_CONTROL:
+    'Vier-Augen-Prinzip: Ihr Passwort wurde zuletzt von einer Person gesetzt, die diese Mitteilung verfasst oder bearbeitet hat, und könnte ihr bekannt sein. Bitte ändern Sie Ihr Passwort selbst und geben Sie die Mitteilung dann frei.',
   STALE_REVISION:
     'Diese Fassung ist nicht mehr aktuell (aktuell: Fassung {current}). Bitte prüfen Sie die neue Fassung vor der Freigabe.',
   INVALID_STATUS: 'Das ist im Status „{status}“ nicht möglich.',
   EMBARGO_VIOLATION: 'Der Veröffentlichungszeitpunkt liegt vor der Sperrfrist ({embargo}).',
   PUBLISH_AT_IN_PAST: 'Der Veröffentlichungszeitpunkt liegt in der Vergangenheit.',
+  OUTSIDE_PUBLICATION_WINDOW:
+    'Der Zeitpunkt {time} liegt außerhalb der Veröffentlichungsfenster Ihrer Organisation ({windows}, Zeitzone {timezone}). Nächstes Fenster: {next}. Nur Krisenkommunikation ist davon ausgenommen.',
+  INVALID_PUBLICATION_WINDOW:
+    'Ein Veröffentlichungsfenster ist ungültig: Es braucht mindestens einen Wochentag, und „bis“ muss nach „von“ liegen (spätestens 24:00). Ein Fenster über Mitternacht legen Sie als zwei Fenster an (z. B. 22:00–24:00 und 00:00–02:00).',
   CHANNEL_NOT_FOUND: 'Mindestens ein gewählter Kanal existiert nicht.',
   CHANNEL_DISABLED: 'Der Kanal „{name}“ ist deaktiviert.',
   CHANNEL_TYPE_NOT_SUPPORTED: 'Dieser Kanaltyp wird noch nicht unterstützt.',
@@ -37,6 +43,8 @@ const de: Catalogue = {
   EMAIL_CHECKS_THROTTLED: 'Zu viele abgelehnte E-Mail-Adressen. Bitte warten Sie {seconds} Sekunden.',
   ORG_EXISTS: 'Eine Organisation mit dieser Kennung gibt es bereits.',
   PASSWORD_TOO_SHORT: 'Das Passwort muss mindestens {min} Zeichen lang sein.',
+  CURRENT_PASSWORD_WRONG: 'Das bisherige Passwort ist falsch.',
+  PASSWORD_UNCHANGED: 'Das neue Passwort muss sich vom bisherigen unterscheiden.',
   LAST_ADMIN: 'Die letzte Administratorin bzw. der letzte Administrator kann nicht entfernt werden.',
   SERVICE_UNAVAILABLE: 'Herold ist gerade nicht erreichbar (Datenbank oder Warteschlange). Bitte versuchen Sie es gleich noch einmal.',
   INTERNAL_ERROR: 'Ein unerwarteter Fehler ist aufgetreten. Die IT wurde im Protokoll informiert.',
@@ -103,10 +111,16 @@ const en: Catalogue = {
   ROUTE_NOT_FOUND: 'There is no such address.',
   METHOD_NOT_ALLOWED: 'This action is not possible here.',
   FOUR_EYES_VIOLATION: 'Four-eyes principle: you wrote or edited this release, so you may not approve it yourself.',
+  FOUR_EYES_ACCOUNT_CONTROL:
+    'Four-eyes principle: your password was last set by someone who wrote or edited this release and may know it. Please change your password yourself, then approve the release.',
   STALE_REVISION: 'This revision is out of date (current: revision {current}). Please review the new revision before approving.',
   INVALID_STATUS: 'Not possible while the status is "{status}".',
   EMBARGO_VIOLATION: 'The publication time is before the embargo ({embargo}).',
   PUBLISH_AT_IN_PAST: 'The publication time is in the past.',
+  OUTSIDE_PUBLICATION_WINDOW:
+    "The time {timeEn} is outside your organisation's publication windows ({windowsEn}, time zone {timezone}). Next window: {nextEn}. Only crisis communication is exempt.",
+  INVALID_PUBLICATION_WINDOW:
+    'A publication window is invalid: it needs at least one weekday, and "to" must be later than "from" (24:00 at the latest). Enter a window over midnight as two windows (e.g. 22:00–24:00 and 00:00–02:00).',
   CHANNEL_NOT_FOUND: 'At least one selected channel does not exist.',
   CHANNEL_DISABLED: 'The channel "{name}" is disabled.',
   CHANNEL_TYPE_NOT_SUPPORTED: 'This channel type is not supported yet.',
@@ -119,6 +133,8 @@ const en: Catalogue = {
   EMAIL_CHECKS_THROTTLED: 'Too many refused e-mail addresses. Please wait {seconds} seconds.',
   ORG_EXISTS: 'An organisation with this slug already exists.',
   PASSWORD_TOO_SHORT: 'The password must be at least {min} characters long.',
+  CURRENT_PASSWORD_WRONG: 'The current password is wrong.',
+  PASSWORD_UNCHANGED: 'The new password must differ from the current one.',
   LAST_ADMIN: 'The last administrator cannot be removed.',
   SERVICE_UNAVAILABLE: 'Herold is unavailable right now (database or queue). Please try again in a moment.',
   INTERNAL_ERROR: 'An unexpected error occurred. It has been logged for IT.',

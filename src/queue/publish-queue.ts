@@ -1,6 +1,7 @@
 // The one BullMQ queue for publishing. Jobs only point at posts; the post itself, its status
 // and its content live in PostgreSQL, so Redis can be flushed and rebuilt at any time.
 import { Queue } from 'bullmq';
+import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 
 export const PUBLISH_QUEUE = 'herold-publish';
@@ -55,4 +56,22 @@ export async function enqueuePosts(queue: Queue<PublishJobData>, posts: DuePost[
       },
     })),
   );
+}
+
+/**
+ * Lives next to the jobs (the same Redis database, REDIS_URL): FLUSHALL, FLUSHDB or a restart
+ * without persistence take it with them.
+ */
+const EPOCH_KEY = 'herold:publish-queue:epoch';
+
+/**
+ * An id of the queue's current life in Redis: the same for as long as Redis keeps its data, a new
+ * one after Redis lost it. The scheduler compares it between sweeps to know when the queue must be
+ * rebuilt in full. Shared by every scheduler (the first to find it missing sets it).
+ */
+export async function queueEpoch(client: Redis): Promise<string> {
+  const current = await client.get(EPOCH_KEY);
+  if (current) return current;
+  await client.set(EPOCH_KEY, randomUUID(), 'NX');
+  return (await client.get(EPOCH_KEY)) ?? '';
 }

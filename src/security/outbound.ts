@@ -6,10 +6,29 @@
 // unless IT allows them (HEROLD_ALLOW_PRIVATE_HOSTS: `1` for all, or a list of addresses and
 // CIDR ranges for an on-premises installation; the tests allow loopback for their fakes).
 //
-// A host name is resolved and every address it resolves to must pass, when the channel is saved
-// and again right before each check and publication (DNS answers can change in between).
+// The policy is applied twice, by one implementation:
+// - By name, when the channel is saved and again right before each check, publication and
+//   look-up (refusedChannelHost, assertChannelHostAllowed): a clear error before any work, and
+//   the only check an IP literal needs.
+// - At connect time, on the address actually connected to: every HTTP client the adapters use
+//   gets a guarded `lookup` (guardedAgent for node:http(s), twitter-api-v2 and axios;
+//   guardedDispatcher for fetch). A name looked up a second time by the client may answer
+//   differently than it did for the check a moment before (DNS rebinding: public first, then
+//   169.254.169.254 or 127.0.0.1); the guard judges the answer the socket will use, and refuses
+//   before a single byte is sent. It also judges IP literals, which Node connects to without a
+//   look-up, so a redirect to one cannot slip past either.
+// The allowance for a connection comes from withOutboundPolicy(), which the services wrap around
+// every adapter call with the configured allowance; outside of one, no private address passes.
+// A refused connection fails with HOST_REFUSED_CODE, and the adapters report it as the permanent
+// CHANNEL_HOST_PRIVATE (hostRefusal): nothing was sent, retrying cannot help.
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { lookup } from 'node:dns/promises';
+import http from 'node:http';
+import https from 'node:https';
+import net, { type LookupFunction } from 'node:net';
+import type { Duplex } from 'node:stream';
 import ipaddr from 'ipaddr.js';
+import { Agent as UndiciAgent, buildConnector } from 'undici';
 import { ChannelError } from '../channels/channel';
 
 /** Exceptions IT configured: every non-public address, or the listed ranges only. */
@@ -20,6 +39,7 @@ export interface PrivateHostAllowance {
 }
 
 export const NO_PRIVATE_HOSTS: PrivateHostAllowance = { all: false, ranges: [] };
+export const ALL_PRIVATE_HOSTS: PrivateHostAllowance = { all: true, ranges: [] };
 
 /** The settings that name a host a channel sends its credentials to. */
 export const HOST_SETTINGS = ['apiBaseUrl', 'siteUrl', 'instanceUrl', 'service'] as const;
@@ -147,4 +167,176 @@ export function channelHosts(settings: Record<string, unknown>): string[] {
       return `${key}=${value}`;
     }
   });
+}
+
+// --- at connect time ----------------------------------------------------------------------
+
+/** What a connection is judged by: the allowance, and the resolver (tests inject one). */
+export interface OutboundPolicy {
+  allow: PrivateHostAllowance;
+  /** Defaults to systemResolve. */
+  resolve?: Resolve;
+}
+
+/** The socket error code of a connection the guard refused; never a code Node itself uses. */
+export const HOST_REFUSED_CODE = 'ERR_HEROLD_HOST_PRIVATE';
+
+const policyScope = new AsyncLocalStorage<OutboundPolicy>();
+let policyOutsideScope: OutboundPolicy = { allow: NO_PRIVATE_HOSTS };
+
+/**
+ * Runs `fn` (an adapter call) with the allowance its connections are judged by. The adapters read
+ * it synchronously when they build a request, so it is the caller's allowance, not whatever
+ * another call that shares a pooled connection had.
+ */
+export function withOutboundPolicy<T>(policy: OutboundPolicy, fn: () => Promise<T>): Promise<T> {
+  return policyScope.run(policy, fn);
+}
+
+/** The policy of the current adapter call; outside withOutboundPolicy, no private address passes. */
+export function outboundPolicy(): OutboundPolicy {
+  return policyScope.getStore() ?? policyOutsideScope;
+}
+
+/**
+ * Replaces the policy outside withOutboundPolicy, and returns the one before. Only for tests that
+ * call adapters directly against their loopback fakes; Herold itself always runs adapter calls
+ * inside withOutboundPolicy.
+ */
+export function setOutboundPolicyOutsideScope(policy: OutboundPolicy): OutboundPolicy {
+  const before = policyOutsideScope;
+  policyOutsideScope = policy;
+  return before;
+}
+
+function refusal(host: string, address: string): NodeJS.ErrnoException {
+  const what = host === address ? `${host} is not a public address` : `${host} resolves to the non-public address ${address}`;
+  return Object.assign(new Error(what), { code: HOST_REFUSED_CODE, hostname: host });
+}
+
+/**
+ * A `lookup` for net/tls/http(s)/undici: resolves, and fails unless every address passes, like
+ * refusedUrl. Node connects to the address this hands it, so the address judged is the address
+ * connected to.
+ */
+export function guardedLookup(policy: OutboundPolicy): LookupFunction {
+  const resolve = policy.resolve ?? systemResolve;
+  return (hostname, options, callback) => {
+    resolve(hostname).then(
+      (addresses) => {
+        const bad = addresses.find((a) => !allowedAddress(a, policy.allow));
+        if (bad !== undefined) return callback(refusal(hostname, bad), '', 0);
+        const family = options.family === 'IPv4' ? 4 : options.family === 'IPv6' ? 6 : Number(options.family ?? 0);
+        const usable = addresses.map((address) => ({ address, family: net.isIP(address) })).filter((a) => a.family !== 0 && (!family || a.family === family));
+        if (usable.length === 0) {
+          return callback(Object.assign(new Error(`no usable address for ${hostname}`), { code: 'ENOTFOUND', hostname }), '', 0);
+        }
+        if (options.all) callback(null, usable);
+        else callback(null, usable[0]!.address, usable[0]!.family);
+      },
+      (error: NodeJS.ErrnoException) => callback(error, '', 0),
+    );
+  };
+}
+
+/** Node connects to an IP literal without a look-up; the literal itself is judged then. */
+function refusedLiteral(host: string | null | undefined, allow: PrivateHostAllowance): NodeJS.ErrnoException | null {
+  const bare = (host ?? '').replace(/^\[|\]$/g, '');
+  return net.isIP(bare) !== 0 && !allowedAddress(bare, allow) ? refusal(bare, bare) : null;
+}
+
+type CreateConnection = http.Agent['createConnection'];
+
+/** An agent's createConnection that judges the literal or hands the guarded lookup to net/tls. */
+function guardedCreateConnection(policy: OutboundPolicy, create: CreateConnection): CreateConnection {
+  return function (this: http.Agent, options, callback) {
+    const refused = refusedLiteral(options.host ?? options.hostname, policy.allow);
+    if (refused) {
+      // The agent hands the error to the request, which emits it: nothing was connected.
+      process.nextTick(() => callback?.(refused, undefined as unknown as Duplex));
+      return undefined;
+    }
+    return create.call(this, { ...options, lookup: guardedLookup(policy) }, callback);
+  };
+}
+
+class GuardedHttpAgent extends http.Agent {
+  constructor(policy: OutboundPolicy, options: http.AgentOptions) {
+    super(options);
+    this.createConnection = guardedCreateConnection(policy, http.Agent.prototype.createConnection);
+  }
+}
+
+class GuardedHttpsAgent extends https.Agent {
+  constructor(policy: OutboundPolicy, options: https.AgentOptions) {
+    super(options);
+    this.createConnection = guardedCreateConnection(policy, https.Agent.prototype.createConnection as CreateConnection);
+  }
+}
+
+/** Node's global agents' settings, for clients that used them before. */
+const KEEP_ALIVE = { keepAlive: true, scheduling: 'lifo', timeout: 5_000 } as const;
+
+/** Pooled guards, one per resolver and allowance, so keep-alive connections are reused within a policy only. */
+const pooled = new WeakMap<Resolve, Map<string, http.Agent | UndiciAgent>>();
+
+function pooledFor<T extends http.Agent | UndiciAgent>(policy: OutboundPolicy, kind: string, create: () => T): T {
+  const resolve = policy.resolve ?? systemResolve;
+  let byKey = pooled.get(resolve);
+  if (!byKey) pooled.set(resolve, (byKey = new Map()));
+  const key = `${kind} ${JSON.stringify(policy.allow)}`;
+  let found = byKey.get(key);
+  if (!found) byKey.set(key, (found = create()));
+  return found as T;
+}
+
+/**
+ * An http(s).Agent whose connections pass the policy. `keepAlive: false` gives a new agent (fresh
+ * connections, as `agent: false`); `true` a pooled one with the settings of Node's global agent.
+ */
+export function guardedAgent(protocol: string, policy: OutboundPolicy, options: { keepAlive: boolean }): http.Agent {
+  const secure = protocol === 'https:';
+  const create = () => (secure ? new GuardedHttpsAgent(policy, options.keepAlive ? KEEP_ALIVE : {}) : new GuardedHttpAgent(policy, options.keepAlive ? KEEP_ALIVE : {}));
+  return options.keepAlive ? pooledFor(policy, protocol, create) : create();
+}
+
+/** An undici dispatcher for fetch (`{dispatcher}`) whose connections pass the policy. */
+export function guardedDispatcher(policy: OutboundPolicy): UndiciAgent {
+  return pooledFor(policy, 'fetch', () => {
+    const connect = buildConnector({ lookup: guardedLookup(policy) });
+    return new UndiciAgent({
+      connect: (options, callback) => {
+        const refused = refusedLiteral(options.hostname, policy.allow);
+        if (refused) callback(refused, null);
+        else connect(options, callback);
+      },
+    });
+  });
+}
+
+/**
+ * The permanent CHANNEL_HOST_PRIVATE behind a failed request, if the guard refused its
+ * connection: nothing was sent, and retrying cannot help until DNS or the allowance changes.
+ * Looks through the wrappers the clients add (fetch's `cause`, AggregateError's `errors`, …).
+ */
+export function hostRefusal(error: unknown): ChannelError | undefined {
+  const queue: unknown[] = [error];
+  for (let seen = 0; seen < 8 && queue.length > 0; seen++) {
+    const current = queue.shift();
+    if (typeof current !== 'object' || current === null) continue;
+    const e = current as { code?: unknown; message?: unknown; cause?: unknown; errors?: unknown };
+    if (current instanceof ChannelError) {
+      if (current.code === 'CHANNEL_HOST_PRIVATE') return current;
+      continue;
+    }
+    if (e.code === HOST_REFUSED_CODE) return hostRefusedError(typeof e.message === 'string' ? e.message : '');
+    if (e.cause !== undefined) queue.push(e.cause);
+    if (Array.isArray(e.errors)) queue.push(...(e.errors as unknown[]));
+  }
+  return undefined;
+}
+
+/** The ChannelError of a refused connection; `detail` is the guard's message (host and address, never a credential). */
+export function hostRefusedError(detail: string): ChannelError {
+  return new ChannelError('permanent', 'CHANNEL_HOST_PRIVATE', `Connection refused by Herold's outbound policy${detail ? `: ${detail}` : ''}; nothing was sent`);
 }

@@ -1,26 +1,43 @@
 // Login, sessions and API tokens. Unknown users and wrong passwords get the same answer in the
 // same time; repeated failures are throttled per account and per client address (in Redis, so
 // all API processes share the count).
+import { timingSafeEqual } from 'node:crypto';
 import type { Actor } from '../domain/actor';
-import { AppError } from '../domain/errors';
+import { AppError, notFound } from '../domain/errors';
 import type { Role } from '../domain/types';
-import { dummyPasswordHash, verifyPassword } from '../security/passwords';
+import { dummyPasswordHash, hashPassword, MIN_PASSWORD_LENGTH, verifyPassword } from '../security/passwords';
 import { newSecret, sha256 } from '../security/tokens';
 import {
   createApiToken,
   createSession,
   deleteSession,
+  deleteUserSessions,
   findApiToken,
   findSession,
   findUserByEmail,
+  findUserPasswordHash,
   touchApiToken,
+  updateUser,
 } from '../store/users';
-import { audit } from './audit';
+import { audit, auditRefusal } from './audit';
 import type { Deps } from './deps';
 
 const FAILURES_PER_ACCOUNT = 5;
 const FAILURES_PER_ADDRESS = 30;
 const LOCKOUT_SECONDS = 15 * 60;
+
+/**
+ * Compares a secret a client sent (CSRF token, login form token) with the expected one in constant
+ * time. Anything but a string of the same byte length is refused without comparing: the length of
+ * a token is no secret, and timingSafeEqual throws on unequal lengths. An empty expected value
+ * (no session token, no cookie) matches nothing.
+ */
+export function sameSecret(sent: unknown, expected: string | null | undefined): boolean {
+  if (typeof sent !== 'string' || !expected) return false;
+  const a = Buffer.from(sent, 'utf8');
+  const b = Buffer.from(expected, 'utf8');
+  return a.length === b.length && timingSafeEqual(a, b);
+}
 
 function actorOf(user: { id: string; orgId: string; email: string; name: string; roles: string[]; language: string }, tokenId?: string): Actor {
   return {
@@ -117,4 +134,44 @@ export async function createToken(deps: Deps, actor: Actor, name: string): Promi
     return row;
   });
   return { id: created.id, token };
+}
+
+/**
+ * A user sets their own password (PATCH /api/v1/me). The current one is required, so a session
+ * left open cannot take the account over, and wrong guesses count against the account's login
+ * throttle. The new password must differ: whoever set the old one (an admin, say) would still
+ * know it. Afterwards the user is recorded as the one who set it, which lifts the four-eyes
+ * account-control rule (domain/workflow.ts); the user's other sessions end.
+ */
+export async function changeOwnPassword(
+  deps: Deps,
+  actor: Actor,
+  input: { currentPassword?: string; password: string },
+  sessionId?: string,
+): Promise<void> {
+  if (input.password.length < MIN_PASSWORD_LENGTH) {
+    throw new AppError(400, 'PASSWORD_TOO_SHORT', { min: MIN_PASSWORD_LENGTH }, [{ path: 'password', message: `min ${MIN_PASSWORD_LENGTH}` }]);
+  }
+  if (!input.currentPassword) {
+    throw new AppError(400, 'VALIDATION_FAILED', {}, [{ path: 'currentPassword', message: 'required to change the password' }]);
+  }
+  const user = await findUserPasswordHash(deps.db, actor.orgId, actor.userId);
+  if (!user) throw notFound('user');
+  const key = `herold:login:account:${sha256(user.email)}`;
+  const wait = await reserveAttempt(deps, [key], [FAILURES_PER_ACCOUNT]);
+  if (wait !== null) throw new AppError(429, 'LOGIN_THROTTLED', { seconds: wait });
+  if (!user.passwordHash || !(await verifyPassword(user.passwordHash, input.currentPassword))) {
+    await auditRefusal(deps, actor, 'user.password_change_refused', { type: 'user', id: actor.userId }, 'CURRENT_PASSWORD_WRONG');
+    throw new AppError(400, 'CURRENT_PASSWORD_WRONG', {}, [{ path: 'currentPassword', message: 'wrong password' }]);
+  }
+  await deps.redis.del(key);
+  if (await verifyPassword(user.passwordHash, input.password)) {
+    throw new AppError(400, 'PASSWORD_UNCHANGED', {}, [{ path: 'password', message: 'same as the current password' }]);
+  }
+  const passwordHash = await hashPassword(input.password);
+  await deps.db.$transaction(async (tx) => {
+    await updateUser(tx, actor.orgId, actor.userId, { password: { passwordHash, passwordSetById: actor.userId } });
+    await deleteUserSessions(tx, actor.userId, sessionId ? sha256(sessionId) : undefined);
+    await audit(tx, actor, 'user.updated', { type: 'user', id: actor.userId }, { fields: ['password'], passwordChanged: true, self: true });
+  });
 }

@@ -39,7 +39,7 @@ export async function addUser(db: Db, input: { orgSlug: string; email: string; n
   const passwordHash = await hashPassword(input.password);
   try {
     return await db.$transaction(async (tx) => {
-      const user = await createUser(tx, { orgId: org.id, email: input.email, name: input.name, roles: input.roles, passwordHash });
+      const user = await createUser(tx, { orgId: org.id, email: input.email, name: input.name, roles: input.roles, passwordHash, passwordSetById: null });
       await appendAudit(tx, { orgId: org.id, actorType: 'system', action: 'user.created', entityType: 'user', entityId: user.id, data: { email: user.email, roles: user.roles, via: 'cli' } });
       return user;
     });

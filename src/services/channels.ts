@@ -7,12 +7,14 @@ import { ChannelError } from '../channels/channel';
 import { adapterFor } from '../channels/registry';
 import { CREDENTIALS, SETTINGS } from '../channels/schemas';
 import { decryptJson, encryptJson } from '../security/credentials';
-import { assertChannelHostAllowed, channelHosts, refusedChannelHost } from '../security/outbound';
+import { assertChannelHostAllowed, channelHosts, refusedChannelHost, withOutboundPolicy } from '../security/outbound';
 import { createChannel, findChannel, listChannels, updateChannel } from '../store/channels';
 import { releaseHeldPosts } from '../store/posts';
 import { audit } from './audit';
 import type { Deps } from './deps';
 import { enqueueDue } from './scheduling';
+import { targetOf, voidApprovalsForChannel } from './releases';
+import { channelTarget, sameTarget } from '../domain/channel-target';
 import { message } from '../i18n/messages';
 
 type ChannelRow = NonNullable<Awaited<ReturnType<typeof findChannel>>>;
@@ -105,12 +107,24 @@ export async function update(
       }
       data.settings = settings;
     }
+    let credentials: Record<string, unknown> | undefined;
     if (patch.credentials !== undefined && type !== 'blog') {
-      data.credentialsEnc = encryptJson(parseOrThrow(CREDENTIALS[type], patch.credentials, 'credentials'), deps.config.secretKeys);
+      credentials = parseOrThrow(CREDENTIALS[type], patch.credentials, 'credentials');
+      data.credentialsEnc = encryptJson(credentials, deps.config.secretKeys);
       // New credentials end a needs_reauth state and release the posts it held.
       data.status = 'active';
     }
     await updateChannel(tx, actor.orgId, id, data);
+    // Approved posts are bound to where the channel publishes (domain/channel-target.ts): if that
+    // changed, their approvals are void and the releases go back to draft. New credentials for
+    // the same account (a rotated token or app password) change nothing.
+    const before = targetOf(channel, deps.config.secretKeys);
+    const nextSettings = settings ?? channel.settings;
+    const after = credentials
+      ? channelTarget(type, nextSettings, credentials)
+      : targetOf({ type, settings: nextSettings, credentialsEnc: channel.credentialsEnc }, deps.config.secretKeys);
+    const targetChanged = !sameTarget(before, after);
+    const voided = targetChanged ? await voidApprovalsForChannel(tx, actor, id) : [];
     let released = 0;
     if (data.status === 'active' && channel.status === 'needs_reauth') {
       released = (await releaseHeldPosts(tx, { channelId: id }, 'reauth', deps.now())).count;
@@ -118,6 +132,7 @@ export async function update(
     await audit(tx, actor, patch.credentials !== undefined ? 'channel.credentials_changed' : 'channel.updated', { type: 'channel', id }, {
       fields: Object.keys(patch),
       released,
+      ...(targetChanged ? { targetChanged, approvalsVoided: voided.length } : {}),
     });
     return { channel: (await findChannel(tx, actor.orgId, id))!, released };
   });
@@ -136,7 +151,8 @@ export async function check(deps: Deps, actor: Actor, id: string, lang: 'de' | '
     // The host may resolve elsewhere now than when it was saved.
     await assertChannelHostAllowed(settings, deps.config.allowPrivateHosts);
     const credentials = channel.credentialsEnc ? decryptJson(channel.credentialsEnc, deps.config.secretKeys) : {};
-    const result = await adapterFor(channel.type as ChannelType).check(settings, credentials);
+    // The adapter's clients judge each address they connect to under the same allowance.
+    const result = await withOutboundPolicy({ allow: deps.config.allowPrivateHosts }, () => adapterFor(channel.type as ChannelType).check(settings, credentials));
     return { ok: true, account: result.account };
   } catch (err) {
     const code = err instanceof ChannelError ? err.code : 'UNKNOWN_ERROR';

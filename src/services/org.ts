@@ -1,7 +1,8 @@
 // The organisation: its policy and the crisis stop (Notfall-Stopp).
 import type { Actor } from '../domain/actor';
 import { hasRole } from '../domain/actor';
-import { conflict, forbidden, notFound } from '../domain/errors';
+import { conflict, forbidden, invalid, notFound } from '../domain/errors';
+import { windowProblems, type PublicationWindow } from '../domain/publication-window';
 import { lockOrg } from '../store/db';
 import { findOrgById, setPaused, updatePolicy } from '../store/orgs';
 import { holdScheduledPosts, releaseHeldPosts } from '../store/posts';
@@ -15,7 +16,14 @@ export async function getOrg(deps: Deps, actor: Actor) {
   return org;
 }
 
+/**
+ * Changes the policy. Narrower publication windows change nothing that is already scheduled: a
+ * time is checked again only when its release is next edited, submitted or approved (an approved
+ * time stays approved; an approver who wants it moved reschedules it).
+ */
 export async function patchPolicy(deps: Deps, actor: Actor, policy: Record<string, unknown>) {
+  const problems = windowProblems((policy.publicationWindows as PublicationWindow[] | undefined) ?? []);
+  if (problems.length) throw invalid('INVALID_PUBLICATION_WINDOW', problems);
   return deps.db.$transaction(async (tx) => {
     const org = await findOrgById(tx, actor.orgId);
     if (!org) throw notFound('organisation');

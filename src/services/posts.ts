@@ -2,7 +2,7 @@
 import type { Actor } from '../domain/actor';
 import { hasRole } from '../domain/actor';
 import { AppError, conflict, forbidden, notFound } from '../domain/errors';
-import { findPost, findPostWithAttempts, listPosts, settlePost } from '../store/posts';
+import { findPost, findPostWithAttempts, listPostSummariesJson, listPosts, settlePost } from '../store/posts';
 import { completeIfFinished } from '../store/releases';
 import { findOrgById } from '../store/orgs';
 import { message } from '../i18n/messages';
@@ -10,8 +10,15 @@ import { audit, auditingRefusals } from './audit';
 import type { Deps } from './deps';
 import { enqueueDue } from './scheduling';
 
-export function calendar(deps: Deps, actor: Actor, filter: { from?: Date; to?: Date; status?: string; channelId?: string }) {
+export type PostFilter = { from?: Date; to?: Date; status?: string; channelId?: string };
+
+export function calendar(deps: Deps, actor: Actor, filter: PostFilter) {
   return listPosts(deps.db, actor.orgId, filter);
+}
+
+/** The same posts as `calendar`, as the JSON text of `PostSummary[]`: what a calendar shows, no content. */
+export function calendarSummaries(deps: Deps, actor: Actor, filter: PostFilter): Promise<string> {
+  return listPostSummariesJson(deps.db, actor.orgId, filter);
 }
 
 /** One post with every attempt: what a person needs to decide about an unconfirmed post. */

@@ -1,8 +1,10 @@
 // Publishing one post: the heart of the reliability promise.
 //
-// 1. In one transaction: check the post is still the approved, due, current revision; check the
-//    organisation is not paused (under a share lock) and the channel usable; then move the post
-//    scheduled → publishing and record the attempt. Only then is the network called.
+// 1. Read the post (one query) and check it is still the approved, due, current revision, the
+//    organisation not paused and the channel usable; then, in one statement, move the post
+//    scheduled → publishing and record the attempt — a compare-and-set that re-checks the pause
+//    under a share lock and everything else read (store/publishing.ts). It commits before the
+//    network is called.
 // 2. The outcome is recorded with a compare-and-set from `publishing`, so a post is never
 //    published twice: a job that finds its post already `publishing` knows its earlier run died
 //    mid-call and marks the post `unconfirmed` instead of sending again.
@@ -12,17 +14,18 @@ import type { ChannelType, PostContent } from '../domain/types';
 import { message } from '../i18n/messages';
 import { createMediaFetcher } from '../channels/fetch-media';
 import { decryptJson, encryptJson } from '../security/credentials';
-import { assertChannelHostAllowed } from '../security/outbound';
+import { assertChannelHostAllowed, withOutboundPolicy } from '../security/outbound';
 import { markNeedsReauth } from '../store/channels';
-import { isConnectionError, type DbOrTx, type Tx } from '../store/db';
-import { readPausedForShare } from '../store/orgs';
-import { claimPost, finishAttempt, holdScheduledPosts, settlePost } from '../store/posts';
+import { isConnectionError, type Tx } from '../store/db';
+import { finishAttempt, holdScheduledPosts, settlePost } from '../store/posts';
+import { claimForPublishing, loadPublishablePost, recordPublication, type PublishablePost } from '../store/publishing';
 import { completeIfFinished } from '../store/releases';
+import { withArticleLink } from './article-link';
 import { audit } from './audit';
 import { renewChannelCredentials } from './channel-credentials';
 import type { Deps } from './deps';
-import { blockChannel, blockedMs, channelWaitMs } from './rate-limit';
-import { postHashOf } from './releases';
+import { blockChannel, blockedMs, channelWaitMs, wakeAfter } from './rate-limit';
+import { isApprovedAsIs, targetOf } from './releases';
 
 export interface PublishJob {
   postId: string;
@@ -43,26 +46,17 @@ export type PublishOutcome =
 const ARTICLE_WAIT_MS = 1_000;
 const system = (orgId: string) => ({ orgId, system: true as const });
 
-type LoadedPost = NonNullable<Awaited<ReturnType<typeof loadPost>>>;
+type LoadedPost = PublishablePost;
 
-function loadPost(tx: DbOrTx, id: string) {
-  return tx.post.findUnique({
-    where: { id },
-    include: { release: { include: { posts: { select: { id: true, channelType: true, status: true, externalUrl: true } } } }, channel: true },
-  });
+/** The post with its release (and the release's posts), channel and organisation: one query. */
+function loadPost(deps: Deps, id: string): Promise<LoadedPost | null> {
+  return loadPublishablePost(deps.db, id);
 }
 
-/** Social posts link to the article; if its final URL differs from the planned one, use the final. */
-function withArticleLink(content: PostContent, url: string | null): PostContent {
-  if (!url || !content.link || content.link === url) return content;
-  const planned = content.link;
-  const swap = (s: string) => s.split(planned).join(url);
-  return {
-    ...content,
-    link: url,
-    text: content.text === undefined ? undefined : swap(content.text),
-    thread: content.thread?.map(swap),
-  };
+/** The release's article: the built-in blog when there is one (as compose plans the link), else WordPress. */
+function articleOf(post: LoadedPost) {
+  const live = post.release.posts.filter((p) => p.status !== 'cancelled');
+  return live.find((p) => p.channelType === 'blog') ?? live.find((p) => p.channelType === 'wordpress');
 }
 
 type Claimed = { post: LoadedPost; attemptId: string; orgSlug: string; articleUrl: string | null };
@@ -77,52 +71,59 @@ async function fail(tx: Tx, post: LoadedPost, status: 'failed' | 'held', code: s
   await audit(tx, system(post.orgId), `post.${status}`, { type: 'post', id: post.id }, { code });
 }
 
+/** Held, not failed: the organisation is paused or the channel needs new credentials. */
+async function hold(deps: Deps, post: LoadedPost, reason: 'paused' | 'reauth', code: string): Promise<PublishOutcome> {
+  await settlePost(deps.db, post.id, ['scheduled'], { status: 'held', heldReason: reason });
+  return { kind: 'final', status: 'held', code };
+}
+
+/**
+ * Reads the post and checks it (no transaction: nothing is written unless a check fails), then
+ * claims it with one compare-and-set that re-checks what could have changed since the read —
+ * above all the organisation's pause, under a share lock (see claimForPublishing).
+ */
 async function claim(deps: Deps, job: PublishJob, workerId: string): Promise<Claimed | PublishOutcome> {
-  return deps.db.$transaction(async (tx): Promise<Claimed | PublishOutcome> => {
-    const post = await loadPost(tx, job.postId);
-    if (!post) return { kind: 'skipped', reason: 'gone' };
-    if (post.revision !== job.revision || post.generation !== job.generation) return { kind: 'skipped', reason: 'superseded' };
-    if (post.status === 'publishing') return { kind: 'skipped', reason: 'stalled' };
-    if (post.status !== 'scheduled') return { kind: 'skipped', reason: post.status };
-    if (post.dueAt && post.dueAt.getTime() > Date.now()) return { kind: 'wait', ms: post.dueAt.getTime() - Date.now() };
+  const post = await loadPost(deps, job.postId);
+  if (!post) return { kind: 'skipped', reason: 'gone' };
+  if (post.revision !== job.revision || post.generation !== job.generation) return { kind: 'skipped', reason: 'superseded' };
+  if (post.status === 'publishing') return { kind: 'skipped', reason: 'stalled' };
+  if (post.status !== 'scheduled') return { kind: 'skipped', reason: post.status };
+  if (post.dueAt && post.dueAt.getTime() > Date.now()) return { kind: 'wait', ms: post.dueAt.getTime() - Date.now() };
 
-    const org = await readPausedForShare(tx, post.orgId);
-    if (org.paused) {
-      await settlePost(tx, post.id, ['scheduled'], { status: 'held', heldReason: 'paused' });
-      return { kind: 'final', status: 'held', code: 'ORG_PAUSED' };
-    }
-    if (post.channel.status === 'needs_reauth') {
-      await settlePost(tx, post.id, ['scheduled'], { status: 'held', heldReason: 'reauth' });
-      return { kind: 'final', status: 'held', code: 'AUTH_EXPIRED' };
-    }
-    if (!post.channel.enabled) {
-      await fail(tx, post, 'failed', 'CHANNEL_DISABLED');
-      return { kind: 'final', status: 'failed', code: 'CHANNEL_DISABLED' };
-    }
-    // Four-eyes, enforced at the last moment: only the exact approved content goes out.
-    if (!post.approvedHash || post.approvedHash !== postHashOf(post.release, post) || post.release.status !== 'scheduled') {
-      await fail(tx, post, 'failed', 'NOT_APPROVED');
-      return { kind: 'final', status: 'failed', code: 'NOT_APPROVED' };
-    }
+  if (post.org.paused) return hold(deps, post, 'paused', 'ORG_PAUSED');
+  if (post.channel.status === 'needs_reauth') return hold(deps, post, 'reauth', 'AUTH_EXPIRED');
+  if (!post.channel.enabled) {
+    await deps.db.$transaction((tx) => fail(tx, post, 'failed', 'CHANNEL_DISABLED'));
+    return { kind: 'final', status: 'failed', code: 'CHANNEL_DISABLED' };
+  }
+  // Four-eyes, enforced at the last moment: only the exact approved content goes out, and only
+  // to the place the channel published to at approval (a moved channel fails here, visibly).
+  if (!isApprovedAsIs(post.approvedHash, post.release, post, targetOf(post.channel, deps.config.secretKeys)) || post.release.status !== 'scheduled') {
+    await deps.db.$transaction((tx) => fail(tx, post, 'failed', 'NOT_APPROVED'));
+    return { kind: 'final', status: 'failed', code: 'NOT_APPROVED' };
+  }
 
-    let articleUrl: string | null = null;
-    const isArticle = post.channelType === 'blog' || post.channelType === 'wordpress';
-    const article = post.release.posts.find((p) => (p.channelType === 'blog' || p.channelType === 'wordpress') && p.status !== 'cancelled');
-    if (!isArticle && article) {
-      if (article.status === 'published') articleUrl = article.externalUrl;
-      else if (article.status === 'failed' || article.status === 'unconfirmed') {
-        await fail(tx, post, 'failed', 'ARTICLE_FAILED');
-        return { kind: 'final', status: 'failed', code: 'ARTICLE_FAILED' };
-      } else return { kind: 'wait', ms: ARTICLE_WAIT_MS };
-    }
+  let articleUrl: string | null = null;
+  const isArticle = post.channelType === 'blog' || post.channelType === 'wordpress';
+  const article = articleOf(post);
+  if (!isArticle && article) {
+    if (article.status === 'published') articleUrl = article.externalUrl;
+    else if (article.status === 'failed' || article.status === 'unconfirmed') {
+      await deps.db.$transaction((tx) => fail(tx, post, 'failed', 'ARTICLE_FAILED'));
+      return { kind: 'final', status: 'failed', code: 'ARTICLE_FAILED' };
+    } else return { kind: 'wait', ms: ARTICLE_WAIT_MS };
+  }
 
-    const waitMs = await channelWaitMs(deps, post.channelId, (post.channel.settings ?? {}) as Record<string, unknown>);
-    if (waitMs > 0) return { kind: 'wait', ms: waitMs };
+  const waitMs = await channelWaitMs(deps, post.channelId, (post.channel.settings ?? {}) as Record<string, unknown>);
+  if (waitMs > 0) return { kind: 'wait', ms: wakeAfter(waitMs) };
 
-    const claimed = await claimPost(tx, post, workerId);
-    if (!claimed) return { kind: 'skipped', reason: 'claimed elsewhere' };
-    return { post, attemptId: claimed.attemptId, orgSlug: org.slug, articleUrl };
-  });
+  const claimed = await claimForPublishing(deps.db, post, workerId);
+  if (!claimed.claimed) {
+    // Paused since the read: held like the rest of the organisation's posts.
+    if (claimed.paused) return hold(deps, post, 'paused', 'ORG_PAUSED');
+    return { kind: 'skipped', reason: 'claimed elsewhere' };
+  }
+  return { post, attemptId: claimed.attemptId, orgSlug: post.org.slug, articleUrl };
 }
 
 export async function publishPost(
@@ -149,7 +150,7 @@ export async function publishPost(
   }
 
   const ctx = publishContext(deps, post, claimed.orgSlug);
-  const content = withArticleLink(post.content as PostContent, claimed.articleUrl);
+  const content = withArticleLink(post.content as PostContent, claimed.articleUrl, post.channelType as ChannelType);
 
   // A 429 of another job may have arrived since the claim: check once more, right before sending.
   let blocked: number;
@@ -173,14 +174,17 @@ export async function publishPost(
       await finishAttempt(tx, attemptId, 'rate_limited', { code: 'RATE_LIMITED', message: message('RATE_LIMITED') }, { retryAfterMs: blocked, sent: false });
       await settlePost(tx, post.id, ['publishing'], { status: 'scheduled' });
     });
-    return { kind: 'wait', ms: blocked + 250 };
+    return { kind: 'wait', ms: wakeAfter(blocked) };
   }
 
   let result: PublishResult | null = null;
   let foundBy: 'publish' | 'lookup' = 'publish';
+  // The adapter's HTTP clients judge every address they connect to by this (DNS rebinding); the
+  // check before gives the clear early error, and is all an IP literal needs.
+  const outbound = { allow: deps.config.allowPrivateHosts };
   try {
-    await assertChannelHostAllowed(settings, deps.config.allowPrivateHosts);
-    result = await adapter.publish(content, settings, credentials, ctx);
+    await assertChannelHostAllowed(settings, outbound.allow);
+    result = await withOutboundPolicy(outbound, () => adapter.publish(content, settings, credentials, ctx));
   } catch (err) {
     const channelError =
       err instanceof ChannelError
@@ -190,7 +194,7 @@ export async function publishPost(
     if (channelError.kind === 'unknown_outcome' && adapter.findExisting) {
       // The network may have taken the post: look before deciding, so a person only has to
       // confirm what Herold really cannot know.
-      result = await adapter.findExisting(content, settings, credentials, ctx).catch(() => null);
+      result = await withOutboundPolicy(outbound, async () => (await adapter.findExisting?.(content, settings, credentials, ctx)) ?? null).catch(() => null);
       foundBy = 'lookup';
     }
     if (!result) return settleFailure(deps, post, attemptId, channelError, opts);
@@ -228,7 +232,7 @@ function publishContext(deps: Deps, post: LoadedPost, orgSlug: string): PublishC
  * recent posts it looks; only what remains unknowable becomes `unconfirmed` for a person.
  */
 export async function settleInterrupted(deps: Deps, postId: string, code: string): Promise<PublishOutcome> {
-  const post = await loadPost(deps.db, postId);
+  const post = await loadPost(deps, postId);
   if (!post || post.status !== 'publishing') return { kind: 'skipped', reason: post?.status ?? 'gone' };
   const adapter = adapterFor(post.channelType as ChannelType);
   if (adapter.idempotent) {
@@ -244,8 +248,7 @@ export async function settleInterrupted(deps: Deps, postId: string, code: string
   }
   if (adapter.findExisting) {
     const attempt = await deps.db.publicationAttempt.findFirst({ where: { postId, finishedAt: null }, orderBy: { number: 'desc' } });
-    const org = await deps.db.organisation.findUnique({ where: { id: post.orgId }, select: { slug: true } });
-    const found = await lookUp(deps, adapter, post, org?.slug ?? '');
+    const found = await lookUp(deps, adapter, post, post.org.slug);
     if (found && attempt) {
       await withDbRetry(deps, () => recordPublished(deps, post, attempt.id, found, 'lookup'));
       return { kind: 'published', ...found };
@@ -258,9 +261,13 @@ export async function settleInterrupted(deps: Deps, postId: string, code: string
 async function lookUp(deps: Deps, adapter: ChannelAdapter, post: LoadedPost, orgSlug: string): Promise<PublishResult | null> {
   try {
     const credentials = post.channel.credentialsEnc ? decryptJson(post.channel.credentialsEnc, deps.config.secretKeys) : {};
-    const content = post.content as PostContent;
-    await assertChannelHostAllowed((post.channel.settings ?? {}) as Record<string, unknown>, deps.config.allowPrivateHosts);
-    return (await adapter.findExisting?.(content, (post.channel.settings ?? {}) as Record<string, unknown>, credentials, publishContext(deps, post, orgSlug))) ?? null;
+    // Look for what was sent: with the article's final link, if it was swapped in.
+    const article = articleOf(post);
+    const content = withArticleLink(post.content as PostContent, article?.status === 'published' ? article.externalUrl : null, post.channelType as ChannelType);
+    const settings = (post.channel.settings ?? {}) as Record<string, unknown>;
+    const outbound = { allow: deps.config.allowPrivateHosts };
+    await assertChannelHostAllowed(settings, outbound.allow);
+    return (await withOutboundPolicy(outbound, async () => adapter.findExisting?.(content, settings, credentials, publishContext(deps, post, orgSlug)))) ?? null;
   } catch (err) {
     deps.log.warn({ postId: post.id, err: (err as Error).message }, 'lookup of an interrupted post failed');
     return null;
@@ -268,23 +275,15 @@ async function lookUp(deps: Deps, adapter: ChannelAdapter, post: LoadedPost, org
 }
 
 async function recordPublished(deps: Deps, post: LoadedPost, attemptId: string, result: PublishResult, foundBy: string) {
-  await deps.db.$transaction(async (tx) => {
-    await finishAttempt(tx, attemptId, 'published', null, { externalId: result.externalId, foundBy });
-    await settlePost(tx, post.id, ['publishing', 'unconfirmed'], {
-      status: 'published',
-      externalId: result.externalId,
-      externalUrl: result.externalUrl,
-      publishedAt: new Date(),
-      errorCode: null,
-      errorMessage: null,
-    });
-    await audit(tx, system(post.orgId), 'post.published', { type: 'post', id: post.id }, {
-      channelType: post.channelType,
-      externalId: result.externalId,
-      externalUrl: result.externalUrl,
-      foundBy,
-    });
-    await completeIfFinished(tx, post.releaseId);
+  await recordPublication(deps.db, {
+    postId: post.id,
+    orgId: post.orgId,
+    releaseId: post.releaseId,
+    channelType: post.channelType,
+    attemptId,
+    externalId: result.externalId,
+    externalUrl: result.externalUrl,
+    foundBy,
   });
 }
 
@@ -321,7 +320,7 @@ async function settleFailure(
           await blockChannel(deps, post.channelId, err.options.retryAfterMs).catch((e) => deps.log.warn({ err: (e as Error).message }, 'channel block not stored'));
           await finishAttempt(tx, attemptId, 'rate_limited', error, detail);
           await settlePost(tx, post.id, ['publishing'], { status: 'scheduled', errorCode: err.code, errorMessage: error.message });
-          return { kind: 'wait', ms: err.options.retryAfterMs + 250 };
+          return { kind: 'wait', ms: wakeAfter(err.options.retryAfterMs) };
         }
         const last = opts.lastAttempt;
         await finishAttempt(tx, attemptId, last ? 'failed' : 'retry', error, detail);

@@ -34,3 +34,15 @@ export async function channelWaitMs(deps: Deps, channelId: string, settings: Rec
 export async function blockChannel(deps: Deps, channelId: string, waitMs: number): Promise<void> {
   await deps.redis.set(blockedKey(channelId), String(Date.now() + waitMs), 'PX', Math.max(1, waitMs));
 }
+
+/**
+ * When a job that waited for a reset should wake: a little after it, and spread. Jobs that all
+ * woke at the reset would all call at once, and every call already under way when the next 429
+ * arrives earns a 429 of its own (seen in the fault suite: most calls of a burst wasted). Spread
+ * over up to a quarter of the wait, at most 1.5 s, so that the first new 429 blocks the rest
+ * before they are sent.
+ */
+export function wakeAfter(waitMs: number): number {
+  const spread = Math.min(1_500, Math.max(250, waitMs / 4));
+  return waitMs + 250 + Math.floor(Math.random() * spread);
+}

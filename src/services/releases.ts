@@ -4,32 +4,47 @@
 import type { Actor } from '../domain/actor';
 import { hasRole } from '../domain/actor';
 import { AppError, forbidden, invalid, notFound } from '../domain/errors';
+import {
+  approvalTimes,
+  assertInPublicationWindow,
+  plannedTimes,
+  releaseTime,
+  windowsFromPolicy,
+  type WindowPolicy,
+} from '../domain/publication-window';
 import { guidelinesFromPolicy } from '../domain/splitting';
 import type { MediaItem, PostContent } from '../domain/types';
+import { channelTarget, targetNeedsCredentials, type ChannelTarget } from '../domain/channel-target';
 import {
   EDITABLE_STATUSES,
+  approvalHash,
+  assertApproverAccountIndependent,
   assertCurrentRevision,
   assertMayApprove,
   assertNotBeforeEmbargo,
   assertStatus,
   dueAt,
+  matchesApproval,
   packageHash,
-  postHash,
   slugify,
   type PublishablePost,
   type PublishableRelease,
 } from '../domain/workflow';
+import { decryptJson, type SecretKey } from '../security/credentials';
 import { findChannelsByIds } from '../store/channels';
 import type { Tx } from '../store/db';
 import { findOrgById } from '../store/orgs';
+import { findPasswordSetters } from '../store/users';
 import { createPost, deletePost, findPost, updatePost } from '../store/posts';
 import {
   addRevision,
   createApproval,
-  createRelease as insertRelease,
   findRelease,
+  insertReleaseWithPosts,
   listReleases as selectReleases,
   lockRelease,
+  newReleaseRows,
+  readCreationContext,
   slugExists,
   updateRelease as writeRelease,
   voidApprovals,
@@ -58,9 +73,13 @@ export type ReleasePatch = Partial<ReleaseInput> & { regenerate?: boolean };
 type Channel = Awaited<ReturnType<typeof findChannelsByIds>>[number];
 
 async function loadChannels(tx: Tx, orgId: string, ids: string[]): Promise<Channel[]> {
-  const unique = [...new Set(ids)];
-  const channels = await findChannelsByIds(tx, orgId, unique);
-  if (channels.length !== unique.length) {
+  return checkedChannels(await findChannelsByIds(tx, orgId, [...new Set(ids)]), ids);
+}
+
+/** The channels found for `ids`: all of them, all enabled, article channels first. */
+function checkedChannels<C extends { type: string; name: string; enabled: boolean }>(channels: C[], ids: string[]): C[] {
+  const unique = new Set(ids);
+  if (channels.length !== unique.size) {
     throw new AppError(400, 'CHANNEL_NOT_FOUND', {}, [{ path: 'channelIds', message: 'unknown channel' }]);
   }
   for (const channel of channels) {
@@ -68,6 +87,15 @@ async function loadChannels(tx: Tx, orgId: string, ids: string[]): Promise<Chann
   }
   // Article channels first, so social posts are created (and listed) after the article.
   return channels.sort((a, b) => Number(a.type !== 'blog') - Number(b.type !== 'blog'));
+}
+
+/**
+ * The organisation's publication windows (PRODUCT.md flow step 4). Times are checked where they
+ * are set (create, edit, post edit) and again where they become binding (submit, approve): the
+ * policy may have changed in between. Crisis releases skip the windows.
+ */
+function windowPolicy(org: { policy: unknown; timezone: string } | null): WindowPolicy {
+  return { windows: windowsFromPolicy(org?.policy), timezone: org?.timezone ?? 'Europe/Berlin' };
 }
 
 async function uniqueSlug(tx: Tx, orgId: string, title: string): Promise<string> {
@@ -79,13 +107,17 @@ async function uniqueSlug(tx: Tx, orgId: string, title: string): Promise<string>
 }
 
 async function composeContext(tx: Tx, deps: Deps, orgId: string, releaseSlug: string, channels: ChannelRef[]): Promise<ComposeContext> {
-  const org = await findOrgById(tx, orgId);
+  return composeContextOf(deps, await findOrgById(tx, orgId), releaseSlug, channels);
+}
+
+function composeContextOf(deps: Deps, org: { slug: string; policy: unknown } | null, releaseSlug: string, channels: ChannelRef[]): ComposeContext {
   return {
     publicUrl: deps.config.publicUrl,
     orgSlug: org?.slug ?? '',
     releaseSlug,
     guidelines: guidelinesFromPolicy(org?.policy),
     channelTypes: channels.map((c) => c.type),
+    wordpressSettings: channels.find((c) => c.type === 'wordpress')?.settings,
   };
 }
 
@@ -106,12 +138,23 @@ function snapshot(release: ReleaseWithPosts) {
   };
 }
 
+/**
+ * Creates a release with one post per channel. Two round trips in the transaction besides the
+ * audit event: one read (organisation, channels, slug), one write (release, posts and revision 1
+ * in one statement); nothing is read back: the rows are built here (store newReleaseRows).
+ */
 export async function createRelease(deps: Deps, actor: Actor, input: ReleaseInput): Promise<ReleaseWithPosts> {
   assertNotBeforeEmbargo(input.embargoUntil ?? null, input.publishAt);
   return deps.db.$transaction(async (tx) => {
-    const channels = await loadChannels(tx, actor.orgId, input.channelIds);
-    const slug = await uniqueSlug(tx, actor.orgId, input.title);
-    const release = await insertRelease(tx, {
+    const base = slugify(input.title);
+    const found = await readCreationContext(tx, actor.orgId, input.channelIds, base);
+    // No time yet ("as soon as approved") is checked at approval, when it becomes one.
+    assertInPublicationWindow(windowPolicy(found.org), input.crisis ?? false, [
+      releaseTime({ publishAt: input.publishAt ?? null, embargoUntil: input.embargoUntil ?? null }),
+    ]);
+    const channels = checkedChannels(found.channels, input.channelIds);
+    const slug = found.slugTaken ? await uniqueSlug(tx, actor.orgId, input.title) : base;
+    const fields = {
       orgId: actor.orgId,
       slug,
       title: input.title,
@@ -123,25 +166,16 @@ export async function createRelease(deps: Deps, actor: Actor, input: ReleaseInpu
       publishAt: input.publishAt ?? null,
       crisis: input.crisis ?? false,
       authorId: actor.userId,
-      editorIds: [],
+    };
+    const ctx = composeContextOf(deps, found.org, slug, channels);
+    const posts = channels.map((channel) => {
+      const composed = composeForChannel(releaseText(fields, input.media), channel, ctx);
+      return { channelId: channel.id, channelType: channel.type, content: composed.content, length: composed.length, warnings: composed.warnings };
     });
-    const ctx = await composeContext(tx, deps, actor.orgId, slug, channels);
-    for (const channel of channels) {
-      const composed = composeForChannel(releaseText(release, input.media), channel, ctx);
-      await createPost(tx, {
-        orgId: actor.orgId,
-        releaseId: release.id,
-        channelId: channel.id,
-        channelType: channel.type,
-        content: composed.content as object,
-        length: composed.length,
-        warnings: composed.warnings as object[],
-      });
-    }
-    const full = (await findRelease(tx, actor.orgId, release.id))!;
-    await addRevision(tx, { releaseId: release.id, revision: 1, editorId: actor.userId, snapshot: snapshot(full) });
+    const release = newReleaseRows(fields, posts, deps.now());
+    await insertReleaseWithPosts(tx, release, { editorId: actor.userId, snapshot: snapshot(release) });
     await audit(tx, actor, 'release.created', { type: 'release', id: release.id }, { title: release.title, revision: 1 });
-    return full;
+    return release;
   });
 }
 
@@ -159,7 +193,7 @@ export function listReleases(deps: Deps, actor: Actor, status?: string) {
  * Records a new revision: the editor joins the four-eyes exclusion list, any approval is voided
  * and a scheduled release goes back to draft (its unpublished posts with it).
  */
-async function newRevision(tx: Tx, actor: Actor, release: ReleaseWithPosts, reason: string): Promise<ReleaseWithPosts> {
+async function newRevision(tx: Tx, actor: Actor, release: ReleaseWithPosts, reason: string, detail: Record<string, unknown> = {}): Promise<ReleaseWithPosts> {
   const revision = release.revision + 1;
   const wasScheduled = release.status === 'scheduled';
   const editorIds = release.editorIds.includes(actor.userId) || release.authorId === actor.userId
@@ -176,11 +210,40 @@ async function newRevision(tx: Tx, actor: Actor, release: ReleaseWithPosts, reas
   });
   if (wasScheduled) {
     await voidApprovals(tx, release.id, reason);
-    await audit(tx, actor, 'release.approval_voided', { type: 'release', id: release.id }, { reason, revision });
+    await audit(tx, actor, 'release.approval_voided', { type: 'release', id: release.id }, { reason, revision, ...detail });
   }
   const updated = (await findRelease(tx, actor.orgId, release.id))!;
   await addRevision(tx, { releaseId: release.id, revision, editorId: actor.userId, snapshot: snapshot(updated) });
   return updated;
+}
+
+/** Posts that have not gone out yet and would go out under an approval. */
+const UNSENT_STATUSES = ['draft', 'scheduled', 'held'];
+
+/**
+ * A channel now publishes somewhere else (services/channels.ts `update`, same transaction). Every
+ * approval covering a post still to be sent on it is void, exactly as after an edit: the release
+ * gets a new revision (queued jobs of the old one are skipped), goes back to draft with its posts,
+ * and whoever moved the channel joins its editors, so the new destination needs a second person.
+ * Releases in review are locked too: an approval running meanwhile either finishes first (and is
+ * voided here) or waits and hashes the new target.
+ */
+export async function voidApprovalsForChannel(tx: Tx, actor: Actor, channelId: string): Promise<string[]> {
+  const candidates = await tx.release.findMany({
+    where: { orgId: actor.orgId, status: { in: ['in_review', 'scheduled'] }, posts: { some: { channelId, status: { in: UNSENT_STATUSES } } } },
+    select: { id: true },
+    // One lock order for everybody, so two channel updates cannot deadlock.
+    orderBy: { id: 'asc' },
+  });
+  const voided: string[] = [];
+  for (const { id } of candidates) {
+    const release = await lockRelease(tx, actor.orgId, id);
+    if (release?.status !== 'scheduled') continue;
+    if (!release.posts.some((p) => p.channelId === channelId && UNSENT_STATUSES.includes(p.status))) continue;
+    await newRevision(tx, actor, release, 'channel_target_changed', { channelId });
+    voided.push(id);
+  }
+  return voided;
 }
 
 function assertEditable(actor: Actor, release: ReleaseWithPosts) {
@@ -244,6 +307,7 @@ export async function updateRelease(deps: Deps, actor: Actor, id: string, patch:
       }
     }
     const fresh = (await findRelease(tx, actor.orgId, release.id))!;
+    assertInPublicationWindow(windowPolicy(await findOrgById(tx, actor.orgId)), fresh.crisis, plannedTimes(fresh, fresh.posts));
     const updated = await newRevision(tx, actor, fresh, 'release edited');
     await audit(tx, actor, 'release.edited', { type: 'release', id: release.id }, {
       revision: updated.revision,
@@ -275,6 +339,10 @@ export async function updatePostContent(
     assertEditable(actor, release);
     if (!['draft', 'scheduled', 'held'].includes(post.status)) throw new AppError(409, 'INVALID_STATUS', { status: post.status });
     if (patch.publishAt !== undefined) assertNotBeforeEmbargo(release.embargoUntil, patch.publishAt);
+    const publishAt = patch.publishAt === undefined ? post.publishAt : patch.publishAt;
+    assertInPublicationWindow(windowPolicy(await findOrgById(tx, actor.orgId)), release.crisis, [
+      publishAt ? { path: 'publishAt', at: publishAt } : releaseTime(release),
+    ]);
 
     const data: Record<string, unknown> = {};
     if (patch.content) {
@@ -295,7 +363,9 @@ export async function submitRelease(deps: Deps, actor: Actor, id: string): Promi
     const release = await lockRelease(tx, actor.orgId, id);
     if (!release) throw notFound('release');
     assertStatus(release.status, ['draft']);
-    assertSubmittable(release.posts, guidelinesFromPolicy((await findOrgById(tx, actor.orgId))?.policy));
+    const org = await findOrgById(tx, actor.orgId);
+    assertSubmittable(release.posts, guidelinesFromPolicy(org?.policy));
+    assertInPublicationWindow(windowPolicy(org), release.crisis, plannedTimes(release, release.posts));
     if (release.posts.length === 0) throw invalid('VALIDATION_FAILED', [{ path: 'channelIds', message: 'no channel' }]);
     await writeRelease(tx, release.id, { status: 'in_review', rejectedById: null, rejectionComment: null });
     await audit(tx, actor, 'release.submitted', { type: 'release', id }, { revision: release.revision });
@@ -303,7 +373,7 @@ export async function submitRelease(deps: Deps, actor: Actor, id: string): Promi
   });
 }
 
-function publishable(release: ReleaseWithPosts): { r: PublishableRelease; posts: PublishablePost[] } {
+function publishable(release: ReleaseWithPosts, targets: Map<string, ChannelTarget>): { r: PublishableRelease; posts: (PublishablePost & { target: ChannelTarget })[] } {
   return {
     r: { id: release.id, revision: release.revision, embargoUntil: release.embargoUntil, publishAt: release.publishAt, crisis: release.crisis },
     posts: release.posts.map((p) => ({
@@ -312,18 +382,53 @@ function publishable(release: ReleaseWithPosts): { r: PublishableRelease; posts:
       channelType: p.channelType,
       content: p.content as PostContent,
       publishAt: p.publishAt,
+      target: targets.get(p.channelId)!,
     })),
   };
 }
 
-export function postHashOf(
-  release: { id: string; revision: number; embargoUntil: Date | null; publishAt: Date | null; crisis: boolean },
-  post: { id: string; channelId: string; channelType: string; content: unknown; publishAt: Date | null },
-): string {
-  return postHash(
-    { id: release.id, revision: release.revision, embargoUntil: release.embargoUntil, publishAt: release.publishAt, crisis: release.crisis },
-    { id: post.id, channelId: post.channelId, channelType: post.channelType, content: post.content as PostContent, publishAt: post.publishAt },
-  );
+/**
+ * A channel's target identity as it is stored now (domain/channel-target.ts). Some networks keep
+ * the account name beside the secret: only then are the credentials decrypted. Unreadable
+ * credentials count as "no account"; such a post fails when the worker needs them anyway.
+ */
+export function targetOf(channel: { type: string; settings: unknown; credentialsEnc: string | null }, keys: SecretKey[]): ChannelTarget {
+  let credentials: Record<string, unknown> | null = null;
+  if (channel.credentialsEnc && targetNeedsCredentials(channel.type)) {
+    try {
+      credentials = decryptJson(channel.credentialsEnc, keys);
+    } catch {
+      credentials = null;
+    }
+  }
+  return channelTarget(channel.type, channel.settings, credentials);
+}
+
+async function channelTargets(tx: Tx, deps: Deps, orgId: string, channelIds: string[]): Promise<Map<string, ChannelTarget>> {
+  const channels = await findChannelsByIds(tx, orgId, [...new Set(channelIds)]);
+  return new Map(channels.map((c) => [c.id, targetOf(c, deps.config.secretKeys)]));
+}
+
+type HashedRelease = { id: string; revision: number; embargoUntil: Date | null; publishAt: Date | null; crisis: boolean };
+type HashedPost = { id: string; channelId: string; channelType: string; content: unknown; publishAt: Date | null };
+
+function hashInput(release: HashedRelease, post: HashedPost, target: ChannelTarget) {
+  return {
+    r: { id: release.id, revision: release.revision, embargoUntil: release.embargoUntil, publishAt: release.publishAt, crisis: release.crisis },
+    p: { id: post.id, channelId: post.channelId, channelType: post.channelType, content: post.content as PostContent, publishAt: post.publishAt, target },
+  };
+}
+
+/** The approval hash of a post (content, times and where its channel publishes), as stored on approval. */
+export function postHashOf(release: HashedRelease, post: HashedPost, target: ChannelTarget): string {
+  const { r, p } = hashInput(release, post, target);
+  return approvalHash(r, p);
+}
+
+/** The worker's last check: is this post, on its channel as configured now, what was approved? */
+export function isApprovedAsIs(approvedHash: string | null, release: HashedRelease, post: HashedPost, target: ChannelTarget): boolean {
+  const { r, p } = hashInput(release, post, target);
+  return matchesApproval(approvedHash, r, p);
 }
 
 export async function approveRelease(deps: Deps, actor: Actor, id: string, revision: number): Promise<ReleaseWithPosts> {
@@ -333,13 +438,18 @@ export async function approveRelease(deps: Deps, actor: Actor, id: string, revis
       const release = await lockRelease(tx, actor.orgId, id);
       if (!release) throw notFound('release');
       assertMayApprove(release, actor.userId);
+      const [approver] = await findPasswordSetters(tx, actor.orgId, [actor.userId]);
+      assertApproverAccountIndependent(release, { id: actor.userId, passwordSetById: approver?.passwordSetById ?? null });
       assertStatus(release.status, ['in_review']);
       assertCurrentRevision(release.revision, revision);
 
       const now = deps.now();
-      const { r, posts } = publishable(release);
+      // Read after the release lock: a channel update voiding this release waits for it, or we for it.
+      const targets = await channelTargets(tx, deps, actor.orgId, release.posts.map((p) => p.channelId));
+      const { r, posts } = publishable(release, targets);
       const contentHash = packageHash(r, posts);
       const org = await findOrgById(tx, actor.orgId);
+      assertInPublicationWindow(windowPolicy(org), release.crisis, approvalTimes(release, release.posts, now));
       await createApproval(tx, { releaseId: id, revision, contentHash, approverId: actor.userId });
       for (const post of release.posts) {
         if (post.status !== 'draft') continue;
@@ -348,7 +458,7 @@ export async function approveRelease(deps: Deps, actor: Actor, id: string, revis
           heldReason: org?.paused ? 'paused' : null,
           dueAt: dueAt(release, post, now),
           notBefore: release.embargoUntil,
-          approvedHash: postHashOf(release, post),
+          approvedHash: postHashOf(release, post, targets.get(post.channelId)!),
           priority: release.crisis ? 1 : 10,
         });
       }

@@ -59,7 +59,8 @@ export async function create(deps: Deps, actor: Actor, input: UserInput) {
   const passwordHash = input.password ? await hashPassword(input.password) : null;
   try {
     return await deps.db.$transaction(async (tx) => {
-      const user = await insertUser(tx, { orgId: actor.orgId, email: input.email, name: input.name, roles: input.roles, passwordHash });
+      // The admin chose this password: four-eyes keeps them from approving with this account.
+      const user = await insertUser(tx, { orgId: actor.orgId, email: input.email, name: input.name, roles: input.roles, passwordHash, passwordSetById: passwordHash ? actor.userId : null });
       await audit(tx, actor, 'user.created', { type: 'user', id: user.id }, { email: user.email, roles: user.roles });
       return user;
     });
@@ -79,7 +80,7 @@ export async function update(deps: Deps, actor: Actor, id: string, patch: Partia
       if (!before) throw notFound('user');
       const { password: _password, ...fields } = patch;
       void _password;
-      await writeUser(tx, actor.orgId, id, { ...fields, passwordHash });
+      await writeUser(tx, actor.orgId, id, { ...fields, password: passwordHash ? { passwordHash, passwordSetById: actor.userId } : undefined });
       const removesAdmin = before.roles.includes('admin') && (patch.disabled || (patch.roles && !patch.roles.includes('admin')));
       if (removesAdmin && (await countActiveAdmins(tx, actor.orgId)) === 0) throw conflict('LAST_ADMIN');
       // Disabling a user or changing their password ends their sessions everywhere.

@@ -13,9 +13,18 @@ export function listUsers(db: DbOrTx, orgId: string) {
   return db.user.findMany({ where: { orgId }, orderBy: { name: 'asc' } });
 }
 
+/**
+ * A password travels with who set it (four-eyes, domain/workflow.ts `assertApproverAccountIndependent`):
+ * the Herold user who chose it, or null when it was set outside Herold's users (CLI, demo seed).
+ */
+export interface PasswordChange {
+  passwordHash: string;
+  passwordSetById: string | null;
+}
+
 export function createUser(
   db: DbOrTx,
-  data: { orgId: string; email: string; name: string; roles: string[]; passwordHash: string | null },
+  data: { orgId: string; email: string; name: string; roles: string[]; passwordHash: string | null; passwordSetById: string | null },
 ) {
   return db.user.create({ data: { ...data, email: data.email.toLowerCase() } });
 }
@@ -24,9 +33,10 @@ export function updateUser(
   db: DbOrTx,
   orgId: string,
   id: string,
-  data: { email?: string; name?: string; roles?: string[]; passwordHash?: string; disabled?: boolean; language?: string },
+  data: { email?: string; name?: string; roles?: string[]; disabled?: boolean; language?: string; password?: PasswordChange },
 ) {
-  return db.user.updateMany({ where: { id, orgId }, data: { ...data, email: data.email?.toLowerCase() } });
+  const { password, ...fields } = data;
+  return db.user.updateMany({ where: { id, orgId }, data: { ...fields, ...password, email: data.email?.toLowerCase() } });
 }
 
 export function countActiveAdmins(db: DbOrTx, orgId: string) {
@@ -45,8 +55,18 @@ export function deleteSession(db: DbOrTx, idHash: string) {
   return db.session.deleteMany({ where: { idHash } });
 }
 
-export function deleteUserSessions(db: DbOrTx, userId: string) {
-  return db.session.deleteMany({ where: { userId } });
+/** Ends a user's sessions everywhere; `keepIdHash` spares the one the change was made in. */
+export function deleteUserSessions(db: DbOrTx, userId: string, keepIdHash?: string) {
+  return db.session.deleteMany({ where: { userId, ...(keepIdHash ? { idHash: { not: keepIdHash } } : {}) } });
+}
+
+export function findUserPasswordHash(db: DbOrTx, orgId: string, id: string) {
+  return db.user.findFirst({ where: { id, orgId }, select: { passwordHash: true, email: true } });
+}
+
+/** Who last set each of these users' passwords (null: not set by a Herold user). */
+export function findPasswordSetters(db: DbOrTx, orgId: string, ids: string[]) {
+  return db.user.findMany({ where: { orgId, id: { in: ids } }, select: { id: true, passwordSetById: true } });
 }
 
 export function createApiToken(db: DbOrTx, data: { userId: string; name: string; tokenHash: string }) {

@@ -6,6 +6,11 @@ import type { ChannelAdapter, ChannelError, Credentials, PublishContext, Publish
 import { createMediaFetcher } from '../../src/channels/fetch-media';
 import type { PostContent } from '../../src/domain/types';
 import type { Fault, FaultMatch } from '../../src/simulated/http-util';
+import { setOutboundPolicyOutsideScope } from '../../src/security/outbound';
+
+// These tests call the adapters directly, outside the services' withOutboundPolicy, against fakes
+// on loopback: allow loopback (only), as the harness's HEROLD_ALLOW_PRIVATE_HOSTS does.
+setOutboundPolicyOutsideScope({ allow: { all: false, ranges: ['127.0.0.0/8', '::1'] } });
 
 export interface ContractHarness {
   name: string;

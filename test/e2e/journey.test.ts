@@ -397,6 +397,24 @@ describe('staff web UI journey', () => {
     expect(await admin.text('h1')).toBe('Dashboard');
   });
 
+  it('"My account" is reached from the header by keyboard; the password form ties its errors to the fields', async () => {
+    await editor.goto(`${base}/app/`);
+    await editor.focus('.userbox a[href="/app/me"]');
+    await editor.pressAndWait('Enter');
+    expect(await editor.url()).toBe(`${base}/app/me`);
+    expect(await editor.text('h1')).toBe('Mein Konto');
+    expect(await editor.text('main')).toContain(org.editor.email);
+    await audit(editor, 'me');
+    await editor.type('#f-currentPassword', PASSWORD);
+    await editor.type('#f-password', 'ein ganz neues Passwort');
+    await editor.type('#f-passwordRepeat', 'ein anderes neues Passwort');
+    await editor.pressAndWait('Enter');
+    expect(await editor.text('.error-summary')).toContain('stimmen nicht überein');
+    expect(await editor.evaluate('document.activeElement.className')).toContain('error-summary');
+    expect(await editor.evaluate('document.querySelector("#f-passwordRepeat").getAttribute("aria-describedby")')).toContain('f-passwordRepeat-error');
+    await audit(editor, 'me-error');
+  });
+
   it('no page had a serious or critical accessibility violation at 1280 px or 375 px', () => {
     expect(found.filter((f) => f.violations.length)).toEqual([]);
     expect(found.length).toBeGreaterThanOrEqual(30);

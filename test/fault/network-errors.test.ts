@@ -79,6 +79,11 @@ describe('fakes fail 30 % of calls with 500 / 429', () => {
         }
       }
     }
+    // Why a post failed, if one did: its code and the outcomes of its attempts in order.
+    const failedPosts = await s.deps.db.post.findMany({
+      where: { orgId: org.id, status: 'failed' },
+      select: { channelType: true, errorCode: true, attemptsLog: { select: { outcome: true }, orderBy: { number: 'asc' } } },
+    });
     report('network-errors', {
       posts: t.posts,
       fault_rate: '30%',
@@ -96,6 +101,7 @@ describe('fakes fail 30 % of calls with 500 / 429', () => {
       lost: t.lost,
       failed: t.failed,
       unconfirmed: t.unconfirmed,
+      failed_posts: failedPosts.map((f) => `${f.channelType}:${f.errorCode}:${f.attemptsLog.map((a) => a.outcome).join('/')}`).join(';') || 'none',
       seed: secs(seeded.seedMs),
       wall: secs(Date.now() - started),
       settle: secs(settleMs),

@@ -168,6 +168,31 @@ export async function addChannels(h: Harness, org: TestOrg) {
   };
 }
 
+export interface HarnessWithOrg {
+  h: Harness;
+  org: TestOrg;
+  channels: Awaited<ReturnType<typeof addChannels>>;
+}
+
+/**
+ * Registers the usual set-up of a describe block: a beforeAll that starts a harness (with the
+ * given config overrides, and the publishing worker if `worker` is set), creates an org and adds
+ * its channels, and an afterAll that closes the harness. The fields of the returned object are
+ * filled in by that beforeAll: read them only inside tests and hooks, never at describe time.
+ * A beforeAll registered after this call runs after it and may use the fields.
+ */
+export function useHarnessWithOrg(options: { overrides?: Record<string, string>; worker?: boolean } = {}): HarnessWithOrg {
+  const ctx = {} as HarnessWithOrg;
+  beforeAll(async () => {
+    ctx.h = await startHarness(options.overrides);
+    if (options.worker) ctx.h.startWorker();
+    ctx.org = await createTestOrg(ctx.h);
+    ctx.channels = await addChannels(ctx.h, ctx.org);
+  });
+  afterAll(() => ctx.h.close());
+  return ctx;
+}
+
 export async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 15_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -176,4 +201,50 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | null | u
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/** A release or post as the API answers it; the fields the tests read most, the rest untyped. */
+export interface ApiPost {
+  id: string;
+  channelId: string;
+  channelType: string;
+  status: string;
+  revision: number;
+  generation?: number;
+  publishAt: string | null;
+  dueAt: string | null;
+  [field: string]: unknown;
+}
+export interface ApiRelease {
+  id: string;
+  slug: string;
+  status: string;
+  revision: number;
+  posts: ApiPost[];
+  [field: string]: unknown;
+}
+
+export interface ReleaseSpec {
+  channelIds: string[];
+  title?: string;
+  body?: string;
+  /** Any other field of POST /api/v1/releases: publishAt, embargoUntil, crisis, dateline, media … */
+  [field: string]: unknown;
+}
+
+/**
+ * The usual way to a scheduled release: org.author writes and submits it, org.approver (a second
+ * person) approves that revision. Any refusal on the way fails the test with the API's answer.
+ * Returns the approved release with its posts.
+ */
+export async function approvedRelease(h: Harness, org: TestOrg, spec: ReleaseSpec): Promise<ApiRelease> {
+  const step = async (what: string, method: string, url: string, opts: CallOptions, status: number) => {
+    const res = await call(h, method, url, opts);
+    if (res.statusCode !== status) throw new Error(`${what}: ${res.statusCode} ${res.body}`);
+    return res.json() as ApiRelease;
+  };
+  const body = { title: 'Mitteilung der Stadt', body: 'Die Stadt informiert über ein neues Angebot im Rathaus.', ...spec };
+  const created = await step('create', 'POST', '/api/v1/releases', { token: org.author.token, body }, 201);
+  const submitted = await step('submit', 'POST', `/api/v1/releases/${created.id}/submit`, { token: org.author.token }, 200);
+  return step('approve', 'POST', `/api/v1/releases/${created.id}/approve`, { token: org.approver.token, body: { revision: submitted.revision } }, 200);
 }

@@ -1,7 +1,7 @@
 // The organisation's Social-Media-Guidelines through the HTTP API: the policy route accepts and
 // validates every guideline field (and documents it), the preview shows their warnings per
 // channel, submit refuses a release that breaks them, and a post edited by hand is held to them.
-import { addChannels, call, createTestOrg, startHarness, type Harness, type TestOrg } from '../helpers/harness';
+import { call, useHarnessWithOrg } from '../helpers/harness';
 
 const GUIDELINES = {
   bannedPhrases: ['alternativlos'],
@@ -29,23 +29,17 @@ const codes = (warnings: Warning[]) => warnings.map((w) => w.code);
 const textOf = (post: Post) => [...(post.content.thread ?? []), post.content.text ?? ''].join('\n');
 
 describe('organisation guidelines', () => {
-  let h: Harness;
-  let org: TestOrg;
-  let channels: Awaited<ReturnType<typeof addChannels>>;
+  const ctx = useHarnessWithOrg();
 
   beforeAll(async () => {
-    h = await startHarness();
-    org = await createTestOrg(h);
-    channels = await addChannels(h, org);
-    const res = await call(h, 'PATCH', '/api/v1/org', { token: org.admin.token, body: { policy: { guidelines: GUIDELINES } } });
+    const res = await call(ctx.h, 'PATCH', '/api/v1/org', { token: ctx.org.admin.token, body: { policy: { guidelines: GUIDELINES } } });
     expect(res.statusCode).toBe(200);
   });
-  afterAll(() => h.close());
 
   async function draft(body: string) {
-    const res = await call(h, 'POST', '/api/v1/releases', {
-      token: org.author.token,
-      body: { title: 'Bürgerbüro mit neuen Öffnungszeiten', body, channelIds: [channels.blog, channels.facebook, channels.twitter] },
+    const res = await call(ctx.h, 'POST', '/api/v1/releases', {
+      token: ctx.org.author.token,
+      body: { title: 'Bürgerbüro mit neuen Öffnungszeiten', body, channelIds: [ctx.channels.blog, ctx.channels.facebook, ctx.channels.twitter] },
     });
     expect(res.statusCode).toBe(201);
     return res.json() as { id: string; posts: Post[] };
@@ -53,7 +47,7 @@ describe('organisation guidelines', () => {
 
   describe('PATCH /api/v1/org', () => {
     it('stores every guideline field and serves it back', async () => {
-      const res = await call(h, 'GET', '/api/v1/org', { token: org.editor.token });
+      const res = await call(ctx.h, 'GET', '/api/v1/org', { token: ctx.org.editor.token });
       expect(res.json().policy.guidelines).toEqual(GUIDELINES);
     });
 
@@ -67,13 +61,13 @@ describe('organisation guidelines', () => {
       ['a signature of 101 characters', { signature: 'x'.repeat(101) }],
       ['an unknown field', { requiredHashtags: ['Musterstadt'] }],
     ])('refuses %s', async (_what, guidelines) => {
-      const res = await call(h, 'PATCH', '/api/v1/org', { token: org.admin.token, body: { policy: { guidelines } } });
+      const res = await call(ctx.h, 'PATCH', '/api/v1/org', { token: ctx.org.admin.token, body: { policy: { guidelines } } });
       expect(res.statusCode).toBe(400);
       expect(res.json().error.code).toBe('VALIDATION_FAILED');
     });
 
     it('documents every guideline field in the OpenAPI document', async () => {
-      const doc = (await call(h, 'GET', '/api/docs/openapi.json')).json();
+      const doc = (await call(ctx.h, 'GET', '/api/docs/openapi.json')).json();
       const body = doc.paths['/api/v1/org'].patch.requestBody.content['application/json'].schema;
       const guidelines = body.properties.policy.properties.guidelines;
       expect(Object.keys(guidelines.properties).sort()).toEqual(Object.keys(GUIDELINES).sort());
@@ -82,8 +76,8 @@ describe('organisation guidelines', () => {
 
   describe('POST /api/v1/preview', () => {
     it('shows the guideline warnings of each channel, and composes with the required hashtag and signature', async () => {
-      const res = await call(h, 'POST', '/api/v1/preview', {
-        token: org.editor.token,
+      const res = await call(ctx.h, 'POST', '/api/v1/preview', {
+        token: ctx.org.editor.token,
         body: { title: 'Bürgerbüro länger geöffnet', body: BODY.replace('hat ab', 'ist alternativlos und hat ab'), channelTypes: ['blog', 'twitter', 'mastodon'] },
       });
       expect(res.statusCode).toBe(200);
@@ -109,23 +103,23 @@ describe('organisation guidelines', () => {
       const facebook = release.posts.find((p) => p.channelType === 'facebook')!;
       expect(codes(facebook.warnings)).toContain('GUIDELINE_BANNED_PHRASE');
 
-      const de = await call(h, 'POST', `/api/v1/releases/${release.id}/submit`, { token: org.author.token });
+      const de = await call(ctx.h, 'POST', `/api/v1/releases/${release.id}/submit`, { token: ctx.org.author.token });
       expect(de.statusCode).toBe(422);
       expect(de.json().error).toMatchObject({
         code: 'GUIDELINE_VIOLATION',
         message: expect.stringMatching(/^Die Mitteilung hält die Social-Media-Richtlinien .*„alternativlos“/),
         details: expect.arrayContaining([{ path: expect.stringMatching(/^posts\.\d+\.content$/), message: 'GUIDELINE_BANNED_PHRASE' }]),
       });
-      const en = await call(h, 'POST', `/api/v1/releases/${release.id}/submit`, { token: org.author.token, headers: { 'accept-language': 'en' } });
+      const en = await call(ctx.h, 'POST', `/api/v1/releases/${release.id}/submit`, { token: ctx.org.author.token, headers: { 'accept-language': 'en' } });
       expect(en.statusCode).toBe(422);
       expect(en.json().error.code).toBe('GUIDELINE_VIOLATION');
       expect(en.json().error.message).toMatch(/^The release does not follow your organisation's social media guidelines.*"alternativlos"/);
-      expect((await call(h, 'GET', `/api/v1/releases/${release.id}`, { token: org.author.token })).json().status).toBe('draft');
+      expect((await call(ctx.h, 'GET', `/api/v1/releases/${release.id}`, { token: ctx.org.author.token })).json().status).toBe('draft');
     });
 
     it('submits a release that follows the guidelines', async () => {
       const release = await draft(BODY);
-      const res = await call(h, 'POST', `/api/v1/releases/${release.id}/submit`, { token: org.author.token });
+      const res = await call(ctx.h, 'POST', `/api/v1/releases/${release.id}/submit`, { token: ctx.org.author.token });
       expect(res.statusCode).toBe(200);
       expect(res.json().status).toBe('in_review');
     });
@@ -133,13 +127,13 @@ describe('organisation guidelines', () => {
     it('holds a release to the guidelines as they are at submit, not as they were when it was written', async () => {
       const release = await draft(BODY);
       const stricter = { ...GUIDELINES, bannedPhrases: ['länger geöffnet'] };
-      expect((await call(h, 'PATCH', '/api/v1/org', { token: org.admin.token, body: { policy: { guidelines: stricter } } })).statusCode).toBe(200);
+      expect((await call(ctx.h, 'PATCH', '/api/v1/org', { token: ctx.org.admin.token, body: { policy: { guidelines: stricter } } })).statusCode).toBe(200);
       try {
-        const res = await call(h, 'POST', `/api/v1/releases/${release.id}/submit`, { token: org.author.token });
+        const res = await call(ctx.h, 'POST', `/api/v1/releases/${release.id}/submit`, { token: ctx.org.author.token });
         expect(res.statusCode).toBe(422);
         expect(res.json().error.code).toBe('GUIDELINE_VIOLATION');
       } finally {
-        await call(h, 'PATCH', '/api/v1/org', { token: org.admin.token, body: { policy: { guidelines: GUIDELINES } } });
+        await call(ctx.h, 'PATCH', '/api/v1/org', { token: ctx.org.admin.token, body: { policy: { guidelines: GUIDELINES } } });
       }
     });
   });
@@ -150,12 +144,12 @@ describe('organisation guidelines', () => {
       const tweet = release.posts.find((p) => p.channelType === 'twitter')!;
       expect(codes(tweet.warnings)).not.toContain('GUIDELINE_BANNED_PHRASE');
       const thread = [`Die Öffnungszeiten sind alternativlos. #Musterstadt ^MS`];
-      const edited = await call(h, 'PATCH', `/api/v1/posts/${tweet.id}`, { token: org.editor.token, body: { content: { thread } } });
+      const edited = await call(ctx.h, 'PATCH', `/api/v1/posts/${tweet.id}`, { token: ctx.org.editor.token, body: { content: { thread } } });
       expect(edited.statusCode).toBe(200);
       expect(edited.json()).toMatchObject({ edited: true, content: { thread } });
       expect(edited.json().warnings).toContainEqual(expect.objectContaining({ code: 'GUIDELINE_BANNED_PHRASE', severity: 'error' }));
 
-      const res = await call(h, 'POST', `/api/v1/releases/${release.id}/submit`, { token: org.author.token });
+      const res = await call(ctx.h, 'POST', `/api/v1/releases/${release.id}/submit`, { token: ctx.org.author.token });
       expect(res.statusCode).toBe(422);
       expect(res.json().error.code).toBe('GUIDELINE_VIOLATION');
     });
@@ -164,7 +158,7 @@ describe('organisation guidelines', () => {
       const release = await draft(BODY);
       const tweet = release.posts.find((p) => p.channelType === 'twitter')!;
       const text = `${'Sehr lange Zeile '.repeat(20)}#Eins #Zwei #Drei #Vier`;
-      const edited = await call(h, 'PATCH', `/api/v1/posts/${tweet.id}`, { token: org.editor.token, body: { content: { thread: [text] } } });
+      const edited = await call(ctx.h, 'PATCH', `/api/v1/posts/${tweet.id}`, { token: ctx.org.editor.token, body: { content: { thread: [text] } } });
       expect(edited.statusCode).toBe(200);
       expect(codes(edited.json().warnings)).toEqual(
         expect.arrayContaining(['GUIDELINE_HASHTAG_MISSING', 'GUIDELINE_SIGNATURE_MISSING', 'GUIDELINE_TOO_MANY_HASHTAGS', 'LIMIT_EXCEEDED']),

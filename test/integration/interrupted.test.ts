@@ -2,6 +2,9 @@
 // attempts: repeat where repeating is harmless, look where the network can be read, and leave
 // only the unknowable to a person — never a blind re-send.
 import { twitterChannel } from '../../src/channels/twitter';
+import type { PostContent } from '../../src/domain/types';
+import { withArticleLink } from '../../src/services/article-link';
+import { withOutboundPolicy } from '../../src/security/outbound';
 import { claimPost } from '../../src/store/posts';
 import { sweep } from '../../src/services/scheduling';
 import { addChannels, call, createTestOrg, startHarness, waitFor, type Harness, type TestOrg } from '../helpers/harness';
@@ -57,7 +60,7 @@ describe('attempts interrupted by a dead worker', () => {
     const [post] = await interrupted([channels.twitter]);
     const content = post!.content as { thread: string[] };
     // What the dead worker managed to send before it died.
-    const sent = await twitterChannel.publish(
+    const sent = await withOutboundPolicy({ allow: h.deps.config.allowPrivateHosts }, () => twitterChannel.publish(
       content,
       { apiBaseUrl: h.x.url },
       { appKey: channels.xUser.appKey, appSecret: channels.xUser.appSecret, accessToken: channels.xUser.accessToken, accessSecret: channels.xUser.accessSecret },
@@ -65,12 +68,43 @@ describe('attempts interrupted by a dead worker', () => {
         postId: post!.id, idempotencyKey: 'x', orgSlug: org.slug, releaseSlug: 'x', publicUrl: 'http://herold.test', progress: {},
         saveProgress: async () => undefined, saveCredentials: async () => undefined, fetchMedia: () => Promise.reject(new Error('no media')),
       },
-    );
+    ));
     const before = h.x.tweetsOf(channels.xUser.userId).length;
 
     await sweep(h.deps);
 
     const row = await h.deps.db.post.findUniqueOrThrow({ where: { id: post!.id } });
+    expect(row).toMatchObject({ status: 'published', externalId: sent.externalId });
+    expect(h.x.tweetsOf(channels.xUser.userId)).toHaveLength(before);
+  });
+
+  it('finds a sent post by the article link it carried (the final one, not the planned one)', async () => {
+    const posts = await interrupted([channels.blog, channels.twitter]);
+    const blogPost = posts.find((p) => p.channelType === 'blog');
+    const xPost = posts.find((p) => p.channelType === 'twitter');
+    const content = xPost!.content as PostContent;
+    expect(content.link).toBeDefined();
+    // The article went out under another address than planned (a taken slug, say) before the
+    // dead worker swapped it into the X post and sent that.
+    const final = `${content.link!.replace(/\/$/, '')}-2`;
+    await h.deps.db.post.update({ where: { id: blogPost!.id }, data: { status: 'published', externalUrl: final, publishedAt: new Date() } });
+    await h.deps.db.publicationAttempt.updateMany({ where: { postId: blogPost!.id }, data: { finishedAt: new Date(), outcome: 'published' } });
+    const swapped = withArticleLink(content, final, 'twitter');
+    expect(swapped.link).toBe(final);
+    const sent = await withOutboundPolicy({ allow: h.deps.config.allowPrivateHosts }, () => twitterChannel.publish(
+      swapped,
+      { apiBaseUrl: h.x.url },
+      { appKey: channels.xUser.appKey, appSecret: channels.xUser.appSecret, accessToken: channels.xUser.accessToken, accessSecret: channels.xUser.accessSecret },
+      {
+        postId: xPost!.id, idempotencyKey: 'x2', orgSlug: org.slug, releaseSlug: 'x2', publicUrl: 'http://herold.test', progress: {},
+        saveProgress: async () => undefined, saveCredentials: async () => undefined, fetchMedia: () => Promise.reject(new Error('no media')),
+      },
+    ));
+    const before = h.x.tweetsOf(channels.xUser.userId).length;
+
+    await sweep(h.deps);
+
+    const row = await h.deps.db.post.findUniqueOrThrow({ where: { id: xPost!.id } });
     expect(row).toMatchObject({ status: 'published', externalId: sent.externalId });
     expect(h.x.tweetsOf(channels.xUser.userId)).toHaveLength(before);
   });

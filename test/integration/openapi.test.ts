@@ -7,6 +7,7 @@ const CONTRACT = [
   'POST /api/v1/auth/login',
   'POST /api/v1/auth/logout',
   'GET /api/v1/me',
+  'PATCH /api/v1/me',
   'POST /api/v1/tokens',
   'GET /api/v1/users',
   'POST /api/v1/users',
@@ -18,6 +19,7 @@ const CONTRACT = [
   'POST /api/v1/releases',
   'GET /api/v1/releases',
   'GET /api/v1/releases/{id}',
+  'GET /api/v1/releases/{id}/revisions',
   'PATCH /api/v1/releases/{id}',
   'PATCH /api/v1/posts/{id}',
   'POST /api/v1/releases/{id}/submit',
@@ -35,6 +37,7 @@ const CONTRACT = [
   'POST /api/v1/org/resume',
   'GET /api/v1/audit',
   'GET /api/v1/audit/verify',
+  'GET /api/v1/audit/export',
 ];
 
 const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
@@ -123,6 +126,16 @@ describe('OpenAPI document', () => {
     const documented = new Set(operations(doc).map((o) => o.key));
     const missing = CONTRACT.filter((key) => !documented.has(key));
     expect(missing).toEqual([]);
+  });
+
+  it('names JSON Lines, not JSON, as the answer of the audit export, as the route sends it', async () => {
+    const op = doc.paths['/api/v1/audit/export']?.get;
+    expect(op).toBeDefined();
+    expect(Object.keys((op!.responses?.['200'] as { content?: object })?.content ?? {})).toEqual(['application/jsonl']);
+    const org = await createTestOrg(h);
+    const res = await call(h, 'GET', '/api/v1/audit/export', { token: org.approver.token });
+    expect(res.statusCode).toBe(200);
+    expect(String(res.headers['content-type']).split(';')[0]).toBe('application/jsonl');
   });
 
   it('requires title, body and channelIds in every documented body of POST /api/v1/releases', () => {

@@ -3,15 +3,17 @@
 // racing an edit, and publishing an unapproved post through any route: all refused, nothing
 // unapproved reaches the public, and the audit log shows each attempt.
 import { randomUUID } from 'node:crypto';
-import { postHashOf } from '../../src/services/releases';
+import { postHashOf, targetOf } from '../../src/services/releases';
 import { publishPost } from '../../src/services/publish';
 import {
   addChannels,
   auditOf,
   call,
+  cookieHeaders,
   createRelease,
   createTestOrg,
   principal,
+  signIn,
   startHarness,
   waitFor,
   type Harness,
@@ -190,6 +192,91 @@ describe('four-eyes', () => {
     });
   });
 
+  describe('account control: an approver whose password the author or an editor set', () => {
+    const NEW_PASSWORD = 'ein ganz eigenes Passwort';
+    /** An admin who also writes: the person the rule is about. */
+    const adminAuthor = () => principal(h, org.slug, ['admin', 'editor'], 'admin-author');
+    const createUser = async (adminToken: string, label: string, password = 'vom Admin gesetzt 123') => {
+      const email = `${label}-${randomUUID().slice(0, 8)}@${org.slug}.test`;
+      const res = await call(h, 'POST', '/api/v1/users', { token: adminToken, body: { email, name: label, roles: ['approver'], password } });
+      expect(res.statusCode).toBe(201);
+      return { id: res.json().id as string, email, password };
+    };
+    const approveAs = (session: Awaited<ReturnType<typeof signIn>>, id: string, revision: number, lang = 'de') =>
+      call(h, 'POST', `/api/v1/releases/${id}/approve`, { body: { revision }, headers: { ...cookieHeaders(session, session.csrfToken), 'accept-language': lang } });
+    const changeOwnPassword = (session: Awaited<ReturnType<typeof signIn>>, body: object) =>
+      call(h, 'PATCH', '/api/v1/me', { body, headers: cookieHeaders(session, session.csrfToken) });
+
+    it('refuses an approver account the author created, audits it, and allows it once the approver set their own password', async () => {
+      const admin = await adminAuthor();
+      const b = await createUser(admin.token, 'zweitkonto');
+      expect((await h.deps.db.user.findUniqueOrThrow({ where: { id: b.id } })).passwordSetById).toBe(admin.id);
+      const r = await createRelease(h, admin.token, [channels.blog], { publishAt: inSeconds(3600) }, { submit: true });
+
+      const session = await signIn(h, b.email, b.password);
+      const refused = await approveAs(session, r.id, r.revision);
+      expect({ status: refused.statusCode, code: refused.json().error?.code }).toEqual({ status: 403, code: 'FOUR_EYES_ACCOUNT_CONTROL' });
+      expect(refused.json().error.message).toMatch(/Passwort/);
+      const english = await approveAs(session, r.id, r.revision, 'en');
+      expect(english.json().error.message).toMatch(/password was last set by someone who wrote or edited/);
+      const row = await releaseRow(r.id);
+      expect({ status: row.status, approvals: row.approvals }).toEqual({ status: 'in_review', approvals: [] });
+      expect(await refusals(r.id)).toEqual([
+        { actorId: b.id, data: { refused: 'FOUR_EYES_ACCOUNT_CONTROL' } },
+        { actorId: b.id, data: { refused: 'FOUR_EYES_ACCOUNT_CONTROL' } },
+      ]);
+
+      // Setting "the same password again", or with a wrong current one, changes nothing.
+      const same = await changeOwnPassword(session, { currentPassword: b.password, password: b.password });
+      expect({ status: same.statusCode, code: same.json().error?.code }).toEqual({ status: 400, code: 'PASSWORD_UNCHANGED' });
+      const wrong = await changeOwnPassword(session, { currentPassword: 'geraten geraten', password: NEW_PASSWORD });
+      expect({ status: wrong.statusCode, code: wrong.json().error?.code }).toEqual({ status: 400, code: 'CURRENT_PASSWORD_WRONG' });
+      const withoutCurrent = await changeOwnPassword(session, { password: NEW_PASSWORD });
+      expect(withoutCurrent.statusCode).toBe(400);
+      expect((await auditOf(h, org.id, b.id)).map((e) => e.action)).toContain('user.password_change_refused');
+      expect((await approveAs(session, r.id, r.revision)).statusCode).toBe(403);
+
+      const changed = await changeOwnPassword(session, { currentPassword: b.password, password: NEW_PASSWORD });
+      expect(changed.statusCode).toBe(200);
+      expect((await h.deps.db.user.findUniqueOrThrow({ where: { id: b.id } })).passwordSetById).toBe(b.id);
+      // The admin's password no longer signs in; the session the change was made in goes on.
+      expect((await call(h, 'POST', '/api/v1/auth/login', { body: { email: b.email, password: b.password } })).statusCode).toBe(401);
+      const approved = await approveAs(session, r.id, r.revision);
+      expect(approved.statusCode).toBe(200);
+      expect(approved.json().approvedBy).toBe(b.id);
+    });
+
+    it('applies again after an admin who edited the release resets the password', async () => {
+      const admin = await adminAuthor();
+      const b = await createUser(admin.token, 'zuruckgesetzt');
+      const session0 = await signIn(h, b.email, b.password);
+      expect((await changeOwnPassword(session0, { currentPassword: b.password, password: NEW_PASSWORD })).statusCode).toBe(200);
+      // Written by the editor, changed by the admin: the admin is an editor now.
+      const r = await createRelease(h, org.editor.token, [channels.blog], { publishAt: inSeconds(3600) });
+      const edited = await call(h, 'PATCH', `/api/v1/releases/${r.id}`, { token: admin.token, body: { subtitle: 'Vom Admin ergänzt' } });
+      expect(edited.statusCode).toBe(200);
+      expect((await call(h, 'POST', `/api/v1/releases/${r.id}/submit`, { token: org.editor.token })).statusCode).toBe(200);
+
+      const reset = 'neu gesetzt vom Admin';
+      expect((await call(h, 'PATCH', `/api/v1/users/${b.id}`, { token: admin.token, body: { password: reset } })).statusCode).toBe(200);
+      const session = await signIn(h, b.email, reset);
+      const refused = await approveAs(session, r.id, edited.json().revision);
+      expect({ status: refused.statusCode, code: refused.json().error?.code }).toEqual({ status: 403, code: 'FOUR_EYES_ACCOUNT_CONTROL' });
+      expect(await refusals(r.id)).toEqual([{ actorId: b.id, data: { refused: 'FOUR_EYES_ACCOUNT_CONTROL' } }]);
+    });
+
+    it('leaves an approver alone whose password another admin set', async () => {
+      const admin = await adminAuthor();
+      const otherAdmin = await principal(h, org.slug, ['admin'], 'other-admin');
+      const c = await createUser(otherAdmin.token, 'normal');
+      expect((await h.deps.db.user.findUniqueOrThrow({ where: { id: c.id } })).passwordSetById).toBe(otherAdmin.id);
+      const r = await createRelease(h, admin.token, [channels.blog], { publishAt: inSeconds(3600) }, { submit: true });
+      const approved = await approveAs(await signIn(h, c.email, c.password), r.id, r.revision);
+      expect(approved.statusCode).toBe(200);
+      expect(await refusals(r.id)).toEqual([]);
+    });
+  });
+
   describe('two approvers racing', () => {
     it('lets exactly one approval count; the other gets 409', async () => {
       for (let i = 0; i < 5; i++) {
@@ -268,7 +355,9 @@ describe('four-eyes', () => {
       const approvedPost = (snapshot.snapshot as { posts: { id: string; content: { text: string } }[] }).posts.find((p) => p.id === post.id)!;
       expect(facebookTexts()).toContain(approvedPost.content.text);
       const release = await releaseRow(r.id);
-      expect(post.approvedHash).toBe(postHashOf(release, post));
+      const channel = await h.deps.db.channel.findUniqueOrThrow({ where: { id: post.channelId } });
+      expect(post.approvedHash).toBe(postHashOf(release, post, targetOf(channel, h.deps.config.secretKeys)));
+      expect(post.approvedHash).toMatch(/^v2:[0-9a-f]{64}$/);
     });
   });
 

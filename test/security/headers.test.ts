@@ -46,6 +46,7 @@ describe('security headers', () => {
       { what: 'UI login page', url: '/app/login' },
       { what: 'UI dashboard', url: '/app/', cookie: true },
       { what: 'UI release page', url: `/app/releases/${r.id}`, cookie: true },
+      { what: 'UI account page', url: '/app/me', cookie: true },
       { what: 'UI redirect to login', url: '/app/' },
       { what: 'UI script', url: '/app/assets/app.js' },
     );

@@ -415,7 +415,7 @@ describe('bad input', () => {
       // The staff UI shows the same text to editors and approvers.
       const session = await signIn(h, blogOrg.author.email);
       uiPages = [];
-      for (const url of ['/app/', '/app/releases', `/app/releases/${release.id}`, `/app/releases/${edited.id}`, `/app/posts/${release.posts[0]!.id}`, `/app/posts/${edited.posts[0]!.id}`, `/app/posts/${unconfirmed.posts[0]!.id}`, '/app/approvals', '/app/calendar', '/app/audit', '/app/channels']) {
+      for (const url of ['/app/', '/app/releases', `/app/releases/${release.id}`, `/app/releases/${edited.id}`, `/app/posts/${release.posts[0]!.id}`, `/app/posts/${edited.posts[0]!.id}`, `/app/posts/${unconfirmed.posts[0]!.id}`, '/app/approvals', '/app/calendar', '/app/audit', '/app/channels', '/app/me']) {
         const res = await call(h, 'GET', url, { headers: cookieHeaders(session) });
         uiPages.push({ url, status: res.statusCode, body: res.body });
       }

@@ -226,6 +226,7 @@ describe('route × role × organisation', () => {
     },
     'GET /api/v1/audit': async () => ({ url: '/api/v1/audit' }),
     'GET /api/v1/audit/verify': async () => ({ url: '/api/v1/audit/verify' }),
+    'GET /api/v1/audit/export': async () => ({ url: '/api/v1/audit/export' }),
   };
 
   let foreignIds: string[] = [];

@@ -52,6 +52,7 @@ describe('loadConfig', () => {
         { id: keyId(OLD_KEY), key: OLD_KEY },
       ],
       workerConcurrency: 8,
+      dbPoolSize: 13,
       publishAttempts: 4,
       retryBaseMs: 2000,
       allowPrivateMedia: false,
@@ -89,6 +90,15 @@ describe('loadConfig', () => {
     }
     expect(err.message).toContain('achtzig');
     expect(err.message).toContain('http://cache.intern:6379/0');
+  });
+
+  it('sizes the database pool above the worker concurrency unless HEROLD_DB_POOL_SIZE says otherwise', () => {
+    // Each publish job in flight holds a connection for its claim and its record; the sweep and
+    // the API need more. A pool of 10 for 20 jobs made jobs time out waiting for a connection.
+    expect(loadConfig(validEnv({ HEROLD_WORKER_CONCURRENCY: '20' })).dbPoolSize).toBe(25);
+    expect(loadConfig(validEnv({ HEROLD_WORKER_CONCURRENCY: '2' })).dbPoolSize).toBe(10);
+    expect(loadConfig(validEnv({ HEROLD_WORKER_CONCURRENCY: '20', HEROLD_DB_POOL_SIZE: '40' })).dbPoolSize).toBe(40);
+    expect(configError(validEnv({ HEROLD_DB_POOL_SIZE: 'viele' })).problems).toEqual([expect.stringMatching(/^HEROLD_DB_POOL_SIZE:/)]);
   });
 
   it('treats a blank secret key as missing', () => {

@@ -6,6 +6,12 @@ import type { Guidelines } from './guidelines';
 export interface ComposeOptions {
   /** Final URL of the article; social posts link to it. Unknown before the blog is published. */
   articleUrl?: string | null;
+  /**
+   * How many graphemes longer the final article URL may turn out than `articleUrl` (a WordPress
+   * link is only planned when composing; the worker swaps in the one WordPress answers). Bluesky,
+   * which counts a URL in full, keeps that much room in the part with the link. Default 0.
+   */
+  articleUrlReserve?: number;
   /** The instance's limit; Mastodon's default is 500. */
   mastodonMaxChars?: number;
   /**

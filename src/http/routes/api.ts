@@ -13,7 +13,7 @@ import * as releases from '../../services/releases';
 import * as revisions from '../../services/revisions';
 import * as users from '../../services/users';
 import { SESSION_COOKIE } from '../auth';
-import { presentPost, presentPostDetail, presentRelease } from '../present';
+import { postListSchema, presentPost, presentPostDetail, presentRelease } from '../present';
 import { route, type RouteDef } from '../route';
 import { email, hashtagKeyword, httpsUrl, idFilter, isoTime, line, loginName, media, text } from '../validation';
 
@@ -88,13 +88,20 @@ export const apiRoutes: RouteDef[] = [
   }),
   route({
     method: 'PATCH', path: '/api/v1/me', tag: 'auth', access: 'user',
-    summary: 'Change your own language (de, en) or display name.',
+    summary: 'Change your own language (de, en), display name or password (with currentPassword).',
     body: z
-      .object({ language: z.enum(['de', 'en']).optional(), name: line(200, 1).optional() })
+      .object({
+        language: z.enum(['de', 'en']).optional(),
+        name: line(200, 1).optional(),
+        password: z.string().max(1000).optional(),
+        currentPassword: z.string().max(1000).optional(),
+      })
       .strict()
-      .refine((b) => b.language !== undefined || b.name !== undefined, { message: 'language or name' }),
-    handler: async ({ deps, actor, body }) => {
-      const u = await users.updateOwn(deps, actor, body);
+      .refine((b) => b.language !== undefined || b.name !== undefined || b.password !== undefined, { message: 'language, name or password' }),
+    handler: async ({ deps, actor, body, req }) => {
+      const { password, currentPassword, ...own } = body;
+      if (password !== undefined) await auth.changeOwnPassword(deps, actor, { password, currentPassword }, req.cookies?.[SESSION_COOKIE]);
+      const u = await users.updateOwn(deps, actor, own);
       return meOf({ userId: u.id, email: u.email, name: u.name, roles: u.roles, language: u.language });
     },
   }),
@@ -245,16 +252,26 @@ export const apiRoutes: RouteDef[] = [
   }),
   route({
     method: 'GET', path: '/api/v1/posts', tag: 'posts', access: 'user',
-    summary: 'Posts in a time range (the calendar).',
+    summary:
+      'Posts in a time range (the calendar), at most 20,000. view=summary answers PostSummary: what a calendar shows (release title and status, channel name, times, status, a short excerpt), no content; view=full (the default) the whole Post.',
     query: z
       .object({
         from: isoTime.optional(),
         to: isoTime.optional(),
         status: z.enum(['draft', 'scheduled', 'held', 'publishing', 'published', 'failed', 'unconfirmed', 'cancelled']).optional(),
         channelId: z.string().uuid().optional(),
+        view: z.enum(['full', 'summary']).optional(),
       })
       .strict(),
-    handler: async ({ deps, actor, query }) => (await posts.calendar(deps, actor, query)).map(presentPost),
+    response: postListSchema,
+    async handler({ deps, actor, query, reply }) {
+      const { view, ...filter } = query;
+      if (view !== 'summary') return (await posts.calendar(deps, actor, filter)).map(presentPost);
+      // PostgreSQL builds the JSON text (store/posts.ts listPostSummariesJson); Fastify sends a
+      // string with a JSON content type as it is, without parsing or serialising it again.
+      reply.type('application/json; charset=utf-8');
+      return posts.calendarSummaries(deps, actor, filter);
+    },
   }),
   route({
     method: 'GET', path: '/api/v1/posts/:id', tag: 'posts', access: 'user',
@@ -299,7 +316,9 @@ export const apiRoutes: RouteDef[] = [
       .object({
         policy: z
           .object({
-            publicationWindows: z.array(z.object({ days: z.array(z.number().int().min(1).max(7)).max(7), from: z.string().regex(/^\d{2}:\d{2}$/), to: z.string().regex(/^\d{2}:\d{2}$/) }).strict()).max(20).optional(),
+            // Checked further in services/org.ts (to after from, at least one day): 400 INVALID_PUBLICATION_WINDOW.
+            publicationWindows: z.array(z.object({ days: z.array(z.number().int().min(1).max(7)).max(7), from: z.string().regex(/^\d{2}:\d{2}$/), to: z.string().regex(/^\d{2}:\d{2}$/) }).strict()).max(20).optional()
+              .describe('Local times in the organisation time zone when non-crisis posts may go out: days are ISO weekdays (1 = Monday … 7 = Sunday), from inclusive, to exclusive and later than from ("24:00" = midnight; a window over midnight is two windows). Empty or absent: any time.'),
             guidelines: z
               .object({
                 hashtags: z.array(hashtagKeyword(60)).max(20).optional(),
@@ -337,6 +356,18 @@ export const apiRoutes: RouteDef[] = [
     method: 'GET', path: '/api/v1/audit/verify', tag: 'audit', access: ['approver', 'admin'],
     summary: 'Check the hash chain: any changed or deleted event is found.',
     handler: ({ deps, actor }) => auditService.verifyEvents(deps, actor),
+  }),
+  route({
+    method: 'GET', path: '/api/v1/audit/export', tag: 'audit', access: ['approver', 'admin'],
+    summary: 'The whole hash chain, oldest first, as JSON Lines: one event per line, then {"type":"chain_head",…} as the last line. Always the full chain (a slice could not be checked for completeness); recorded as audit.exported.',
+    // No filters: a strict empty query answers 400 to from/to instead of silently ignoring them.
+    query: z.object({}).strict(),
+    produces: auditService.AUDIT_EXPORT_TYPE,
+    async handler({ deps, actor, reply }) {
+      const exp = await auditService.exportEvents(deps, actor);
+      reply.headers(auditService.exportHeaders(exp));
+      return exp.lines;
+    },
   }),
 ];
 

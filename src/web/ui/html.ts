@@ -65,6 +65,7 @@ ${frame.csrf ? h(html`<input type="hidden" name="_csrf" value="${frame.csrf}">`)
 </form>`;
   const userBox = frame.user
     ? html`<div class="userbox"><span>${t('user.signedInAs', { name: frame.user.name })}</span>
+<a href="/app/me"${h(frame.current === 'me' ? ' aria-current="page"' : '')}>${t('nav.account')}</a>
 <form method="post" action="/app/logout"><input type="hidden" name="_csrf" value="${frame.csrf ?? ''}"><button type="submit" class="link-button">${t('user.logout')}</button></form>
 ${h(langForm)}</div>`
     : html`<div class="userbox">${h(langForm)}</div>`;
@@ -141,14 +142,14 @@ export function checkbox(o: { name: string; value: string; label: string; checke
   return `<div class="check"><input type="checkbox" id="${esc(o.id)}" name="${esc(o.name)}" value="${esc(o.value)}"${o.checked ? ' checked' : ''}${o.attrs ? ` ${o.attrs}` : ''}><label for="${esc(o.id)}">${esc(o.label)}${o.extra ?? ''}</label></div>`;
 }
 
-/** The error summary at the top of a form: focused by app.js, each entry links to its field. */
-export function errorSummary(t: T, general: string | undefined, errors: FieldErrors, ids: Record<string, string> = {}): string {
+/** The error summary at the top of a form: focused by app.js, each entry links to its field; `more` is trusted markup. */
+export function errorSummary(t: T, general: string | undefined, errors: FieldErrors, ids: Record<string, string> = {}, more = ''): string {
   const entries = Object.entries(errors);
   if (!general && entries.length === 0) return '';
   return `<div class="error-summary" role="alert" tabindex="-1" aria-labelledby="error-summary-title">
 <h2 id="error-summary-title">${esc(t('error.title'))}</h2>
 ${general ? `<p>${esc(general)}</p>` : ''}
-${entries.length ? `<ul>${entries.map(([name, msg]) => `<li><a href="#${esc(ids[name] ?? `f-${name}`)}">${esc(msg)}</a></li>`).join('')}</ul>` : ''}
+${entries.length ? `<ul>${entries.map(([name, msg]) => `<li><a href="#${esc(ids[name] ?? `f-${name}`)}">${esc(msg)}</a></li>`).join('')}</ul>` : ''}${more}
 </div>`;
 }
 

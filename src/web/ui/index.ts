@@ -3,6 +3,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { sameSecret } from '../../services/auth';
 import type { Deps } from '../../services/deps';
 import { Api, ApiFailure, buildCtx, chooseLang, type Body, type Channel, type Ctx, type Me } from './context';
 import { esc, page } from './html';
@@ -11,6 +12,7 @@ import { registerAuthPages } from './pages/auth';
 import { registerReleasePages } from './pages/releases';
 import { registerPostPages } from './pages/posts';
 import { registerAdminPages } from './pages/admin';
+import { registerMePages } from './pages/me';
 
 export type Handler = (ctx: Ctx) => Promise<string | FastifyReply | void>;
 
@@ -99,7 +101,8 @@ export function registerUi(app: FastifyInstance, deps: Deps): void {
           const body = (req.body && typeof req.body === 'object' ? req.body : {}) as Body;
           if (method === 'POST') {
             const sent = typeof body._csrf === 'string' ? body._csrf : req.headers['x-csrf-token'];
-            if (sent !== me.csrfToken) return sendHtml(reply, 403, errorPage({ lang, t }, 403, t('error.csrf')));
+            // Constant-time, like the API's own check (src/http/auth.ts).
+            if (!sameSecret(sent, me.csrfToken)) return sendHtml(reply, 403, errorPage({ lang, t }, 403, t('error.csrf')));
           }
           const api = new Api(app, req, lang, me.csrfToken);
           const channels = await api.get<Channel[]>('/api/v1/channels').catch(() => [] as Channel[]);
@@ -144,5 +147,6 @@ export function registerUi(app: FastifyInstance, deps: Deps): void {
     registerReleasePages(router);
     registerPostPages(router);
     registerAdminPages(router);
+    registerMePages(router);
   });
 }

@@ -3,14 +3,17 @@
 //
 //   node --import tsx test/fault/helpers/fakes-main.ts
 //
-// prints one JSON line {graph, x, mastodon, bluesky, control} with the URLs, then serves:
-// - graph / x / mastodon / bluesky: a recording proxy in front of each fake of src/simulated
-//   (used only through their exported start functions). Every request is logged (unbounded,
-//   with millisecond arrival time). Publish calls (POST …/feed, POST /2/tweets,
-//   POST /api/v1/statuses, POST /xrpc/com.atproto.repo.createRecord) can be delayed and can meet
-//   a random fault (the fake answers it in its own error shape through failNext), at a
-//   configurable rate. A delayed call goes on to the fake even if the caller died meanwhile:
-//   the network got the request, only the answer is lost.
+// prints one JSON line {graph, x, mastodon, bluesky, wordpress, control} with the URLs, then
+// serves:
+// - graph / x / mastodon / bluesky / wordpress: a recording proxy in front of each fake of
+//   src/simulated (used only through their exported start functions). Every request is logged
+//   (unbounded, with millisecond arrival time). Publish calls (POST …/feed, POST /2/tweets,
+//   POST /api/v1/statuses, POST /xrpc/com.atproto.repo.createRecord, POST /wp-json/wp/v2/posts)
+//   can be delayed and can meet a random fault (the fake answers it in its own error shape
+//   through failNext), at a configurable rate. A delayed call goes on to the fake even if the
+//   caller died meanwhile: the network got the request, only the answer is lost. A publish
+//   call's log entry carries the release marker `[tag-i]` found in its body, so that the order
+//   of calls per release (article before social posts) can be read from the log.
 // - control: a small JSON API for the tests (config, reset, pages, users, tokens, state).
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -18,9 +21,10 @@ import { startBlueskyFake } from '../../../src/simulated/bluesky-fake';
 import { startGraphFake } from '../../../src/simulated/graph-fake';
 import { readBody, type StatusFault } from '../../../src/simulated/http-util';
 import { startMastodonFake } from '../../../src/simulated/mastodon-fake';
+import { startWordPressFake } from '../../../src/simulated/wordpress-fake';
 import { startXFake } from '../../../src/simulated/x-fake';
 
-export type Net = 'graph' | 'x' | 'mastodon' | 'bluesky';
+export type Net = 'graph' | 'x' | 'mastodon' | 'bluesky' | 'wordpress';
 
 /** The call that creates a post on each network. */
 const PUBLISH: Record<Net, (method: string, path: string) => boolean> = {
@@ -28,7 +32,23 @@ const PUBLISH: Record<Net, (method: string, path: string) => boolean> = {
   x: (method, path) => method === 'POST' && path === '/2/tweets',
   mastodon: (method, path) => method === 'POST' && path === '/api/v1/statuses',
   bluesky: (method, path) => method === 'POST' && path === '/xrpc/com.atproto.repo.createRecord',
+  // The adapter's only creating call (src/channels/wordpress.ts); its look-ups are GETs of the
+  // same path, image uploads go to /wp/v2/media.
+  wordpress: (method, path) => method === 'POST' && path === '/wp-json/wp/v2/posts',
 };
+
+const MARKER = /\[([A-Za-z0-9]+-\d+)\]/;
+
+/** The release marker in a publish call's body: JSON as it is, or form-encoded (Graph). */
+function markerOf(body: string): string | undefined {
+  let text = body;
+  try {
+    text = decodeURIComponent(body.replace(/\+/g, ' '));
+  } catch {
+    /* not form-encoded: JSON keeps brackets as they are */
+  }
+  return MARKER.exec(text)?.[1];
+}
 
 export interface FakesConfig {
   /** Probability (0..1) that a publish call meets one of `faults`. */
@@ -37,6 +57,7 @@ export interface FakesConfig {
   xFaults: StatusFault[];
   mastodonFaults: StatusFault[];
   blueskyFaults: StatusFault[];
+  wordpressFaults: StatusFault[];
   /** Delay of every publish call before it reaches the fake (calls "in flight"). */
   delayMs: number;
 }
@@ -50,9 +71,11 @@ export interface LogEntry {
   endAt?: number;
   status?: number;
   injected?: number;
+  /** Publish calls: the release marker of the post (`tag-i`), if its body carries one. */
+  marker?: string;
 }
 
-const DEFAULT_CONFIG: FakesConfig = { rate: 0, graphFaults: [], xFaults: [], mastodonFaults: [], blueskyFaults: [], delayMs: 0 };
+const DEFAULT_CONFIG: FakesConfig = { rate: 0, graphFaults: [], xFaults: [], mastodonFaults: [], blueskyFaults: [], wordpressFaults: [], delayMs: 0 };
 
 async function main() {
   const graph = await startGraphFake({ duplicateWindowMs: 0, callsPerHour: 1_000_000_000 });
@@ -60,7 +83,9 @@ async function main() {
   const x = await startXFake({ duplicateWindowMs: 0, rateLimits: { tweets: big, me: big, timeline: big, lookup: big } });
   const mastodon = await startMastodonFake({ rateLimits: { api: big, media: big } });
   const bluesky = await startBlueskyFake({ rateLimits: { global: big, createSession: big, writePoints: big } });
-  const fakes = { graph, x, mastodon, bluesky };
+  // Users are added per organisation through the control API (role author, as recommended).
+  const wordpress = await startWordPressFake();
+  const fakes = { graph, x, mastodon, bluesky, wordpress };
   let config: FakesConfig = { ...DEFAULT_CONFIG };
   let log: LogEntry[] = [];
 
@@ -75,6 +100,7 @@ async function main() {
         log.push(entry);
         const body = await readBody(req).catch(() => '');
         if (publish) {
+          entry.marker = markerOf(body);
           if (config.delayMs > 0) await new Promise((r) => setTimeout(r, config.delayMs));
           const faults = config[`${net}Faults`];
           if (faults.length > 0 && Math.random() < config.rate) {
@@ -145,12 +171,17 @@ async function main() {
           case 'POST /bluesky/account':
             bluesky.addAccount(input as never);
             return reply(200, {});
+          case 'POST /wordpress/user':
+            wordpress.addUser(input as never);
+            return reply(200, {});
           case 'GET /state':
             return reply(200, {
               graphPosts: graph.posts.map((p) => ({ pageId: p.pageId, message: p.message ?? '', link: p.link })),
               tweets: x.tweets.map((t) => ({ authorId: t.authorId, text: t.text, id: t.id, inReplyToTweetId: t.inReplyToTweetId })),
               statuses: mastodon.statuses.map((m) => ({ accountId: m.accountId, text: `${m.spoilerText}\n${m.text}`, id: m.id, inReplyToId: m.inReplyToId })),
               records: bluesky.records.map((r) => ({ did: r.did, text: String(r.value.text ?? ''), uri: r.uri, reply: r.value.reply !== undefined })),
+              // Every post, whatever its status: a draft or scheduled copy is a copy too.
+              wpPosts: wordpress.posts.map((p) => ({ author: p.author, text: `${p.title}\n${p.content}`, id: p.id, link: p.link, status: p.status })),
               log,
             });
           default:
@@ -167,6 +198,7 @@ async function main() {
     x: await listen(proxy('x', x.url)),
     mastodon: await listen(proxy('mastodon', mastodon.url)),
     bluesky: await listen(proxy('bluesky', bluesky.url)),
+    wordpress: await listen(proxy('wordpress', wordpress.url)),
     control: await listen(control),
   };
   process.stdout.write(`${JSON.stringify(urls)}\n`);

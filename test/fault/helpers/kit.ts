@@ -204,10 +204,11 @@ export interface FakeState {
   tweets: { authorId: string; text: string; id: string; inReplyToTweetId?: string }[];
   statuses: { accountId: string; text: string; id: string; inReplyToId?: string }[];
   records: { did: string; text: string; uri: string; reply: boolean }[];
+  wpPosts: { author: number; text: string; id: number; link: string; status: string }[];
   log: LogEntry[];
 }
 
-type FakeUrls = { graph: string; x: string; mastodon: string; bluesky: string; control: string };
+type FakeUrls = { graph: string; x: string; mastodon: string; bluesky: string; wordpress: string; control: string };
 
 export interface Fakes extends FakeUrls {
   config(c: Partial<FakesConfig>): Promise<void>;
@@ -218,6 +219,7 @@ export interface Fakes extends FakeUrls {
   revokeXToken(token: string): Promise<void>;
   addMastodonAccount(account: { id: string; username: string; accessToken: string }): Promise<void>;
   addBlueskyAccount(account: { did: string; handle: string; appPassword: string }): Promise<void>;
+  addWordPressUser(user: { id: number; username: string; applicationPassword: string; name: string; role: 'author' }): Promise<void>;
   state(): Promise<FakeState>;
   close(): Promise<void>;
 }
@@ -247,6 +249,7 @@ export async function startFakes(): Promise<Fakes> {
     revokeXToken: (token) => post('/x/revoke', { token }),
     addMastodonAccount: (account) => post('/mastodon/account', account),
     addBlueskyAccount: (account) => post('/bluesky/account', account),
+    addWordPressUser: (user) => post('/wordpress/user', user),
     state: async () => (await (await fetch(`${urls.control}/state`)).json()) as FakeState,
     close: async () => {
       children.delete(fakeProc);
@@ -298,18 +301,37 @@ export interface SocialChannels {
   twitter: { id: string; userId: string; accessToken: string; creds: Record<string, string> }[];
   mastodon?: { id: string; accountId: string };
   bluesky?: { id: string; did: string };
+  /** The article on a WordPress site: social posts of the same release wait for it. */
+  wordpress?: { id: string; userId: number };
+  /** The built-in blog (no fake: publishing makes the article public in Herold itself). */
+  blog?: { id: string };
 }
 
-/** Every channel's id: Facebook, the X accounts, then Mastodon and Bluesky if added. */
+/**
+ * Every channel's id, for releases on all of them: WordPress first (the article), Facebook, the X
+ * accounts, then Mastodon and Bluesky if added. Not the blog: a release with two articles (blog
+ * and WordPress) has no single one for its social posts to wait for.
+ */
 export function channelIdsOf(channels: SocialChannels): string[] {
-  return [channels.facebook.id, ...channels.twitter.map((t) => t.id), ...(channels.mastodon ? [channels.mastodon.id] : []), ...(channels.bluesky ? [channels.bluesky.id] : [])];
+  return [
+    ...(channels.wordpress ? [channels.wordpress.id] : []),
+    channels.facebook.id,
+    ...channels.twitter.map((t) => t.id),
+    ...(channels.mastodon ? [channels.mastodon.id] : []),
+    ...(channels.bluesky ? [channels.bluesky.id] : []),
+  ];
 }
 
 /**
  * A Facebook Page on the Graph fake and `x` X accounts on the X fake (default 1), and with
- * `mastodon` / `bluesky` an account on those fakes, each added as a channel through the API.
+ * `mastodon` / `bluesky` / `wordpress` an account on those fakes, each added as a channel through
+ * the API; with `blog` the built-in blog as well.
  */
-export async function addSocialChannels(s: Suite, org: TestOrg, opts: { x?: number; mastodon?: boolean; bluesky?: boolean } = {}): Promise<SocialChannels> {
+export async function addSocialChannels(
+  s: Suite,
+  org: TestOrg,
+  opts: { x?: number; mastodon?: boolean; bluesky?: boolean; wordpress?: boolean; blog?: boolean } = {},
+): Promise<SocialChannels> {
   const create = async (body: unknown) => {
     const res = await call(s.h, 'POST', '/api/v1/channels', { token: org.admin.token, body });
     if (res.statusCode !== 201) throw new Error(`channel: ${res.statusCode} ${res.body}`);
@@ -353,6 +375,17 @@ export async function addSocialChannels(s: Suite, org: TestOrg, opts: { x?: numb
     const id = await create({ type: 'bluesky', name: 'Bluesky', settings: { apiBaseUrl: s.fakes.bluesky }, credentials: { identifier: bskyHandle, appPassword } });
     channels.bluesky = { id, did };
   }
+  if (opts.wordpress) {
+    // An application password as WordPress shows it (groups of four); a user per organisation on
+    // the one fake site, with the Author role the channel documentation recommends.
+    const userId = 1000 + Math.floor(Math.random() * 8_999_000);
+    const applicationPassword = Array.from({ length: 6 }, () => randomBytes(2).toString('hex')).join(' ');
+    const username = `presse-${handle}`;
+    await s.fakes.addWordPressUser({ id: userId, username, applicationPassword, name: `Pressestelle ${org.slug}`, role: 'author' });
+    const settings = { siteUrl: s.fakes.wordpress, apiBaseUrl: s.fakes.wordpress };
+    channels.wordpress = { id: await create({ type: 'wordpress', name: 'WordPress', settings, credentials: { username, applicationPassword } }), userId };
+  }
+  if (opts.blog) channels.blog = { id: await create({ type: 'blog', name: 'Blog', settings: {}, credentials: {} }) };
   return channels;
 }
 
@@ -460,6 +493,7 @@ export function fakeCopies(state: FakeState, channels: SocialChannels): Map<stri
   for (const t of state.tweets) if (!t.inReplyToTweetId) add(channels.twitter.find((c) => c.userId === t.authorId)?.id, t.text);
   for (const m of state.statuses) if (!m.inReplyToId) add(m.accountId === channels.mastodon?.accountId ? channels.mastodon.id : undefined, m.text);
   for (const r of state.records) if (!r.reply) add(r.did === channels.bluesky?.did ? channels.bluesky.id : undefined, r.text);
+  for (const w of state.wpPosts) add(w.author === channels.wordpress?.userId ? channels.wordpress.id : undefined, w.text);
   return copies;
 }
 
@@ -479,7 +513,16 @@ export interface Tally {
   unexpectedOnFake: number;
   byStatus: Record<string, number>;
   /** The same per channel id. */
-  perChannel: Record<string, { posts: number; published: number; unconfirmed: number; duplicates: number; missingOnFake: number }>;
+  perChannel: Record<string, ChannelTally>;
+}
+
+export interface ChannelTally {
+  posts: number;
+  published: number;
+  unconfirmed: number;
+  failed: number;
+  duplicates: number;
+  missingOnFake: number;
 }
 
 export async function tally(s: Suite, orgId: string, channels: SocialChannels, opts: { heldIsFinal?: boolean } = {}): Promise<Tally> {
@@ -497,13 +540,15 @@ export async function tally(s: Suite, orgId: string, channels: SocialChannels, o
     const key = `${p.channelId}|${m?.[1]}`;
     known.add(key);
     const n = copies.get(key) ?? 0;
-    const c = (perChannel[p.channelId] ??= { posts: 0, published: 0, unconfirmed: 0, duplicates: 0, missingOnFake: 0 });
+    const c = (perChannel[p.channelId] ??= { posts: 0, published: 0, unconfirmed: 0, failed: 0, duplicates: 0, missingOnFake: 0 });
     c.posts += 1;
     if (p.status === 'published') c.published += 1;
     if (p.status === 'unconfirmed') c.unconfirmed += 1;
+    if (p.status === 'failed') c.failed += 1;
     if (n > 1) c.duplicates += n - 1;
     if (n > 1) duplicates += n - 1;
-    if (p.status === 'published' && n === 0) {
+    // The built-in blog has no fake to be missing from.
+    if (p.status === 'published' && n === 0 && p.channelType !== 'blog') {
       missingOnFake += 1;
       c.missingOnFake += 1;
     }

@@ -1,6 +1,11 @@
 // Crisis stop (approvers), channels and users (admins), audit log (approvers and admins).
+import { AppError } from '../../../domain/errors';
+import { describeWindows, windowsFromPolicy } from '../../../domain/publication-window';
+import { authenticate } from '../../../http/auth';
+import { errorBody } from '../../../http/errors';
+import { exportEvents, exportHeaders } from '../../../services/audit';
 import type { Channel, Ctx } from '../context';
-import { str, strs } from '../context';
+import { ApiFailure, str, strs } from '../context';
 import { actionButton, checkbox, csrfInput, errorSummary, esc, field, statusBadge, type FieldErrors } from '../html';
 import { channelLabel, type Post, type Release } from '../render';
 import { formatDateTime, localToUtc } from '../time';
@@ -17,10 +22,22 @@ function table(caption: string, head: string[], rows: string[][]): string {
 
 // ---- crisis stop ----
 
+/**
+ * The organisation's publication windows, read-only: there is no settings page for the policy
+ * yet (admins set it with PATCH /api/v1/org). Shown here because crisis releases skip them.
+ */
+function windowsSummary(ctx: Ctx, policy: unknown): string {
+  const { t } = ctx;
+  const windows = windowsFromPolicy(policy);
+  const text = windows.length ? t('windows.set', { windows: describeWindows(windows, ctx.lang), tz: ctx.tz }) : t('windows.none');
+  return `<section aria-labelledby="windows-title"><h2 id="windows-title">${esc(t('windows.title'))}</h2>
+<p>${esc(text)}</p><p class="hint">${esc(t('windows.howToChange'))}</p></section>`;
+}
+
 async function crisisPage(ctx: Ctx, problem?: { general: string; errors?: FieldErrors }) {
   const { t } = ctx;
   const csrf = ctx.me.csrfToken;
-  const org = await ctx.api.get<{ paused: boolean; pausedReason?: string; pausedAt?: string }>('/api/v1/org');
+  const org = await ctx.api.get<{ paused: boolean; pausedReason?: string; pausedAt?: string; policy?: unknown }>('/api/v1/org');
   let main: string;
   if (!ctx.is('approver')) {
     main = `<p class="notice">${esc(t('crisis.notApprover'))}</p>`;
@@ -58,7 +75,7 @@ ${actionButton(`/app/releases/${p.releaseId}/cancel`, csrf, t('release.cancel'),
     }
   }
   if (problem) ctx.reply.status(400);
-  return ctx.render(t('crisis.title'), `<h1>${esc(t('crisis.title'))}</h1>${problem ? errorSummary(t, problem.general, problem.errors ?? {}) : ''}${main}${overdue}`, { current: 'crisis' });
+  return ctx.render(t('crisis.title'), `<h1>${esc(t('crisis.title'))}</h1>${problem ? errorSummary(t, problem.general, problem.errors ?? {}) : ''}${main}${overdue}${windowsSummary(ctx, org.policy)}`, { current: 'crisis' });
 }
 
 // ---- channels ----
@@ -223,13 +240,13 @@ async function auditPage(ctx: Ctx) {
     const r = await ctx.api.get<{ ok: boolean; events: number; firstBrokenId?: string }>('/api/v1/audit/verify');
     verify = `<p class="${r.ok ? 'flash' : 'notice notice-error'}" role="status">${esc(r.ok ? t('audit.verifyOk', { count: r.events }) : t('audit.verifyBad', { detail: r.firstBrokenId ?? '' }))}</p>`;
   }
-  const exportUrl = `/app/audit/export.jsonl?${new URLSearchParams(Object.entries(q.values).filter(([, v]) => v)).toString()}`;
   const filters = `${errorSummary(t, undefined, q.errors)}<form method="get" action="/app/audit" class="form filters" novalidate>
 ${field({ t, name: 'from', label: t('audit.from'), type: 'datetime-local', value: q.values.from, errors: q.errors })}
 ${field({ t, name: 'to', label: t('audit.to'), type: 'datetime-local', value: q.values.to, errors: q.errors })}
 ${field({ t, name: 'entityId', label: t('audit.entity'), value: q.values.entityId })}
 <div class="actions"><button type="submit" class="button">${esc(t('common.filter'))}</button></div></form>
-<div class="actions"><a class="button" href="/app/audit?verify=1">${esc(t('audit.verify'))}</a> <a class="button" href="${esc(exportUrl)}" download="audit.jsonl">${esc(t('audit.export'))}</a></div>`;
+<div class="actions"><a class="button" href="/app/audit?verify=1">${esc(t('audit.verify'))}</a> <a class="button" href="/app/audit/export.jsonl" download aria-describedby="audit-export-hint">${esc(t('audit.export'))}</a></div>
+<p id="audit-export-hint" class="hint">${esc(t('audit.exportHint'))}</p>`;
   const rows = events.map((e) => [
     esc(formatDateTime(e.at, ctx.tz, ctx.lang)),
     esc(`${e.actorType}${e.actorId ? ` ${e.actorId.slice(0, 8)}` : ''}`),
@@ -342,13 +359,17 @@ ${actionButton(`/app/channels/${c.id}/check`, ctx.me.csrfToken, ctx.t('channels.
   });
 
   router.get('/app/audit', auditPage);
+  // The same export as GET /api/v1/audit/export, by the same service function. Not through
+  // ctx.api like the other pages: app.inject would collect the whole chain in memory first.
   router.get('/app/audit/export.jsonl', async (ctx) => {
-    const q = auditQuery(ctx);
-    const events = await ctx.api.get<AuditEvent[]>(`/api/v1/audit?${q.params.toString()}`);
-    return ctx.reply
-      .type('application/jsonl; charset=utf-8')
-      .header('content-disposition', 'attachment; filename="herold-audit.jsonl"')
-      .header('cache-control', 'no-store')
-      .send(events.map((e) => JSON.stringify(e)).join('\n') + (events.length ? '\n' : ''));
+    const auth = await authenticate(router.deps, ctx.req);
+    if (!auth) return ctx.reply.redirect('/app/login', 303);
+    try {
+      const exp = await exportEvents(router.deps, auth.actor);
+      return ctx.reply.headers(exportHeaders(exp)).send(exp.lines);
+    } catch (err) {
+      if (err instanceof AppError) throw new ApiFailure(err.status, errorBody(err, ctx.lang).error);
+      throw err;
+    }
   });
 }

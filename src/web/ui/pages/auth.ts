@@ -1,6 +1,7 @@
 // Login, logout and the language choice.
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { sameSecret } from '../../../services/auth';
 import type { Deps } from '../../../services/deps';
 import { Api, LANG_COOKIE, chooseLang, str, type Body, type Me } from '../context';
 import { errorSummary, esc, field, page, type FieldErrors } from '../html';
@@ -56,7 +57,7 @@ export function registerAuthPages(scope: FastifyInstance, app: FastifyInstance, 
     const next = str(body, 'next');
     const sent = str(body, '_login');
     const expected = req.cookies?.[LOGIN_COOKIE] ?? '';
-    if (!sent || sent.length !== expected.length || !timingSafeEqual(Buffer.from(sent), Buffer.from(expected))) {
+    if (!sameSecret(sent, expected)) {
       return sendHtml(reply, 403, loginPage(lang, { email, next, general: t('login.expired'), loginToken: loginToken(reply) }));
     }
     if (!email || !password) {
@@ -93,7 +94,7 @@ export function registerAuthPages(scope: FastifyInstance, app: FastifyInstance, 
     const next = str(body, 'next');
     setLangCookie(reply, lang);
     const meRes = await new Api(app, req, lang).call<Me>('GET', '/api/v1/me');
-    if (!meRes.error && str(body, '_csrf') === meRes.data.csrfToken) {
+    if (!meRes.error && sameSecret(str(body, '_csrf'), meRes.data.csrfToken)) {
       const saved = await new Api(app, req, lang, meRes.data.csrfToken).call('PATCH', '/api/v1/me', { language: lang });
       if (saved.error) deps.log.warn({ code: saved.error.code }, 'language not saved');
     }

@@ -6,10 +6,11 @@ import { actionButton, csrfInput, errorSummary, esc, field, statusBadge, type Fi
 import { card, channelLabel, type Post, type PostContent, type PostDetail, type Release } from '../render';
 import { addDays, dayStart, formatDateTime, formatDay, formatMonth, formatTime, localDay, localToUtc, utcToLocalInput, weekday } from '../time';
 import type { Router } from '../index';
+import type { PostSummary } from '../../../http/present';
 
 const id = (ctx: Ctx) => (ctx.req.params as { id: string }).id;
 
-function accountOf(ctx: Ctx, p: Post) {
+function accountOf(ctx: Ctx, p: Pick<Post, 'channelId' | 'channelType'>) {
   return ctx.channels.find((c) => c.id === p.channelId)?.name ?? channelLabel(ctx.t, p.channelType);
 }
 
@@ -22,7 +23,7 @@ ${field({ t, name: 'publishAt', id: `reschedule-${p.id}`, label: t('post.resched
 <button type="submit" class="button">${esc(t('post.reschedule'))}</button></form>`;
 }
 
-async function postPage(ctx: Ctx, postId: string, problem?: { general: string; errors?: FieldErrors; value?: string }) {
+async function postPage(ctx: Ctx, postId: string, problem?: { general: string; errors?: FieldErrors; value?: string; status?: number }) {
   const { t } = ctx;
   const p = await ctx.api.get<PostDetail>(`/api/v1/posts/${postId}`);
   const csrf = ctx.me.csrfToken;
@@ -60,7 +61,7 @@ ${resolve}
 ${card(t, p, accountOf(ctx, p))}
 <section aria-labelledby="history-title"><h2 id="history-title">${esc(t('post.history'))}</h2>${history}</section>
 ${canEdit ? `<section id="reschedule" class="panel" aria-labelledby="reschedule-title"><h2 id="reschedule-title">${esc(t('post.reschedule'))}</h2>${rescheduleForm(ctx, p, problem?.errors, problem?.value)}</section>` : ''}`;
-  if (problem) ctx.reply.status(problem.errors && Object.keys(problem.errors).length ? 400 : 409);
+  if (problem) ctx.reply.status(problem.status ?? (problem.errors && Object.keys(problem.errors).length ? 400 : 409));
   return ctx.render(t('post.title', { channel }), body, { current: 'calendar' });
 }
 
@@ -109,12 +110,21 @@ interface MoveState {
   value?: string;
   general?: string;
   errors?: FieldErrors;
+  /** The API's status for a refused time (422 OUTSIDE_PUBLICATION_WINDOW), else 400/409. */
+  status?: number;
 }
 
 /** Approved content: a new time voids the approval (services/releases.ts newRevision). */
-const isApproved = (release: Release | undefined) => release?.status === 'scheduled';
+const isApproved = (release: { status: string } | undefined) => release?.status === 'scheduled';
 
-function movePanel(ctx: Ctx, q: CalQuery, p: Post, release: Release | undefined, state: MoveState): string {
+/** What the calendar and its reschedule panel show of a post: a PostSummary, or a whole Post. */
+type CalPost = Pick<PostSummary, 'id' | 'releaseId' | 'channelId' | 'channelType' | 'status'> & {
+  publishAt?: string | null;
+  dueAt?: string | null;
+  publishedAt?: string | null;
+};
+
+function movePanel(ctx: Ctx, q: CalQuery, p: CalPost, release: { title: string; status: string } | undefined, state: MoveState): string {
   const { t } = ctx;
   const title = release?.title ?? '';
   const approved = isApproved(release);
@@ -159,32 +169,35 @@ async function calendarPage(ctx: Ctx, opts: { feedUrl?: string; q?: CalQuery; mo
   const params = new URLSearchParams({ from: from.toISOString(), to: to.toISOString() });
   if (q.channelId) params.set('channelId', q.channelId);
   if (q.status) params.set('status', q.status);
-  const [posts, releases] = await Promise.all([ctx.api.get<Post[]>(`/api/v1/posts?${params.toString()}`), ctx.api.get<Release[]>('/api/v1/releases')]);
-  const titles = new Map(releases.map((r) => [r.id, r.title]));
-  const releaseOf = new Map(releases.map((r) => [r.id, r]));
-  const movable = (p: Post) => canMove && ['draft', 'scheduled', 'held'].includes(p.status);
+  // The summary carries each post's release title and status: no list of releases is needed.
+  params.set('view', 'summary');
+  const posts = await ctx.api.get<PostSummary[]>(`/api/v1/posts?${params.toString()}`);
+  const releaseOf = (p: PostSummary) => ({ title: p.releaseTitle, status: p.releaseStatus });
+  const movable = (p: CalPost) => canMove && ['draft', 'scheduled', 'held'].includes(p.status);
   const moveId = opts.move?.postId ?? (ctx.query.move && /^[0-9a-f-]{36}$/i.test(ctx.query.move) ? ctx.query.move : '');
   let panel = '';
   if (moveId && canMove) {
     // The post may lie outside the shown range (a failed form from another week): ask for it.
-    const p = posts.find((x) => x.id === moveId) ?? (await ctx.api.get<Post>(`/api/v1/posts/${moveId}`));
+    const shown = posts.find((x) => x.id === moveId);
+    const p: CalPost = shown ?? (await ctx.api.get<Post>(`/api/v1/posts/${moveId}`));
+    const release = shown ? releaseOf(shown) : await ctx.api.get<Release>(`/api/v1/releases/${p.releaseId}`);
     const to = ctx.query.to ?? '';
     const dropped = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/.test(to) ? to : undefined;
     panel = movable(p)
-      ? movePanel(ctx, q, p, releaseOf.get(p.releaseId), { value: dropped, ...opts.move, postId: p.id })
+      ? movePanel(ctx, q, p, release, { value: dropped, ...opts.move, postId: p.id })
       : `<p class="notice" role="status">${esc(t('cal.moveNotPossible', { status: t(`status.${p.status}` as 'status.draft') }))}</p>`;
-    if (opts.move?.errors || opts.move?.general) ctx.reply.status(opts.move.errors && Object.keys(opts.move.errors).length ? 400 : 409);
+    if (opts.move?.errors || opts.move?.general) ctx.reply.status(opts.move.status ?? (opts.move.errors && Object.keys(opts.move.errors).length ? 400 : 409));
   }
-  const byDay = new Map<string, Post[]>();
+  const byDay = new Map<string, PostSummary[]>();
   for (const p of posts) {
     const when = p.publishedAt ?? p.dueAt ?? p.publishAt;
     if (!when) continue;
     const day = localDay(new Date(when), ctx.tz);
     byDay.set(day, [...(byDay.get(day) ?? []), p]);
   }
-  const item = (p: Post) => {
+  const item = (p: PostSummary) => {
     const when = p.publishedAt ?? p.dueAt ?? p.publishAt!;
-    const title = titles.get(p.releaseId) ?? '';
+    const title = p.releaseTitle;
     // No #fragment: Chromium clears focus on a fragment target after load, and app.js focuses the
     // panel's field; the panel comes right after the heading, so nothing needs scrolling to.
     const moveHref = `${calLink(q, {})}&move=${encodeURIComponent(p.id)}`;
@@ -192,7 +205,7 @@ async function calendarPage(ctx: Ctx, opts: { feedUrl?: string; q?: CalQuery; mo
     const drag = movable(p)
       ? ` data-move-url="${esc(calLink(q, {}))}&amp;move=${esc(p.id)}" data-time="${esc(utcToLocalInput(when, ctx.tz).slice(11))}"`
       : '';
-    const approvedHint = isApproved(releaseOf.get(p.releaseId)) ? t('cal.rescheduleHint') : t('cal.rescheduleHintDraft');
+    const approvedHint = isApproved(releaseOf(p)) ? t('cal.rescheduleHint') : t('cal.rescheduleHintDraft');
     return `<li class="cal-item cal-${esc(p.status)}${p.id === ctx.query.moved ? ' cal-moved' : ''}" data-post="${esc(p.id)}"${drag}><span class="cal-time">${esc(formatTime(when, ctx.tz, ctx.lang))}</span>
 <a href="/app/posts/${esc(p.id)}">${esc(title)}</a>
 <span class="cal-channel">${esc(accountOf(ctx, p))}</span> ${statusBadge(t, p.status)}
@@ -261,7 +274,8 @@ export function registerPostPages(router: Router) {
     const when = localToUtc(value, ctx.tz);
     if (!when) return postPage(ctx, id(ctx), { general: ctx.t('field.invalidTime'), errors: { publishAt: ctx.t('field.invalidTime') }, value });
     const res = await ctx.api.call('PATCH', `/api/v1/posts/${id(ctx)}`, { publishAt: when.toISOString() });
-    if (res.error) return postPage(ctx, id(ctx), { general: res.error.message, errors: { publishAt: res.error.message }, value });
+    // The message of a refused time (e.g. outside the publication windows) belongs at the field.
+    if (res.error) return postPage(ctx, id(ctx), { general: res.error.message, errors: { publishAt: res.error.message }, value, status: res.status });
     return ctx.reply.redirect(`/app/posts/${id(ctx)}?msg=post.rescheduled`, 303);
   });
   router.get('/app/posts/:id/edit', async (ctx) => {
@@ -282,7 +296,8 @@ export function registerPostPages(router: Router) {
     const res = await ctx.api.call('PATCH', `/api/v1/posts/${p.id}`, { content });
     if (res.error) {
       const errors: FieldErrors = {};
-      for (const d of res.error.details ?? []) {
+      // This form has no time field: a refused time (publication windows) stays a general error.
+      for (const d of res.error.code === 'OUTSIDE_PUBLICATION_WINDOW' ? [] : (res.error.details ?? [])) {
         const name = d.path.replace(/^content\./, '').split('.')[0]!;
         errors[name] ??= d.message;
       }
@@ -302,12 +317,12 @@ export function registerPostPages(router: Router) {
     if (!/^[0-9a-f-]{36}$/i.test(postId)) return calendarPage(ctx, { q });
     const value = str(ctx.body, 'publishAt');
     const when = localToUtc(value, ctx.tz);
-    const fail = (general: string) => calendarPage(ctx, { q, move: { postId, value, general, errors: { publishAt: general } } });
+    const fail = (general: string, status?: number) => calendarPage(ctx, { q, move: { postId, value, general, errors: { publishAt: general }, status } });
     if (!when) return fail(ctx.t('field.invalidTime'));
     const before = await ctx.api.get<Post>(`/api/v1/posts/${postId}`);
     const release = await ctx.api.get<Release>(`/api/v1/releases/${before.releaseId}`);
     const res = await ctx.api.call('PATCH', `/api/v1/posts/${postId}`, { publishAt: when.toISOString() });
-    if (res.error) return fail(res.error.message);
+    if (res.error) return fail(res.error.message, res.status);
     const day = localDay(when, ctx.tz);
     const params = new URLSearchParams({ view: q.view, date: day, msg: isApproved(release) ? 'cal.movedVoided' : 'cal.moved', moved: postId });
     if (q.channelId) params.set('channelId', q.channelId);

@@ -6,6 +6,7 @@ import { card, channelLabel, diffMarkup, postText, type MediaItem, type Post, ty
 import { addDays, dayStart, formatDateTime, localDay, localToUtc, utcToLocalInput } from '../time';
 import type { Router } from '../index';
 import type { Revision } from '../../../services/revisions';
+import { describeWindows, windowsFromPolicy } from '../../../domain/publication-window';
 
 const MEDIA_ROWS = 2;
 
@@ -171,6 +172,23 @@ function toApi(ctx: Ctx, v: EditorValues): { body?: Record<string, unknown>; err
   };
 }
 
+/** The organisation's publication windows for the hint at the time fields; empty when none are set. */
+async function windowsText(ctx: Ctx): Promise<string> {
+  const org = await ctx.api.get<{ policy?: unknown }>('/api/v1/org');
+  const windows = windowsFromPolicy(org.policy);
+  return windows.length ? ctx.t('editor.windows', { windows: describeWindows(windows, ctx.lang) }) : '';
+}
+
+/**
+ * A time outside the publication windows is shown at its field with the API's message (it names
+ * the time and the next window); a post's own time has no field here and stays a general error.
+ */
+function windowErrors(error: { code: string; message: string; details?: { path: string }[] }): FieldErrors | null {
+  if (error.code !== 'OUTSIDE_PUBLICATION_WINDOW') return null;
+  const fields = (error.details ?? []).map((d) => d.path).filter((path) => path === 'publishAt' || path === 'embargoUntil');
+  return fields.length ? Object.fromEntries(fields.map((path) => [path, error.message])) : null;
+}
+
 /** API error details (e.g. "media.0.alt") onto the form's field names. */
 function detailsToFields(details: { path: string; message: string }[] | undefined, mediaRows: number[]): FieldErrors {
   const out: FieldErrors = {};
@@ -182,7 +200,7 @@ function detailsToFields(details: { path: string; message: string }[] | undefine
   return out;
 }
 
-function editorForm(ctx: Ctx, v: EditorValues, opts: { action: string; edit: boolean; general?: string; errors?: FieldErrors; previews?: string }) {
+function editorForm(ctx: Ctx, v: EditorValues, opts: { action: string; edit: boolean; general?: string; errors?: FieldErrors; previews?: string; windows?: string }) {
   const { t } = ctx;
   const errors = opts.errors ?? {};
   const tzHint = t('common.timezone', { tz: ctx.tz });
@@ -223,7 +241,7 @@ ${field({ t, name: 'body', label: t('editor.fieldBody'), type: 'textarea', rows:
 </fieldset>
 <fieldset><legend>${esc(t('editor.timing'))}</legend>
 ${field({ t, name: 'embargoUntil', label: t('editor.fieldEmbargo'), type: 'datetime-local', value: v.embargoUntil, hint: t('editor.fieldEmbargoHint', { tz: tzHint }), errors })}
-${field({ t, name: 'publishAt', label: t('editor.fieldPublishAt'), type: 'datetime-local', value: v.publishAt, hint: t('editor.fieldPublishAtHint', { tz: tzHint }), errors })}
+${field({ t, name: 'publishAt', label: t('editor.fieldPublishAt'), type: 'datetime-local', value: v.publishAt, hint: [t('editor.fieldPublishAtHint', { tz: tzHint }), opts.windows].filter(Boolean).join(' '), errors })}
 ${checkbox({ id: 'f-crisis', name: 'crisis', value: 'on', label: t('editor.crisis'), checked: v.crisis })}
 </fieldset>
 <fieldset class="${chErr ? 'field-error' : ''}"><legend>${esc(t('editor.channels'))} <span class="req">(${esc(t('field.required'))})</span></legend>
@@ -267,9 +285,10 @@ async function saveRelease(ctx: Ctx, existing?: Release) {
   const v = valuesFromBody(ctx);
   const action = existing ? `/app/releases/${existing.id}/edit` : '/app/releases';
   const title = existing ? ctx.t('editor.titleEdit') : ctx.t('editor.titleNew');
+  const windows = await windowsText(ctx);
   const show = (status: number, general: string | undefined, errors: FieldErrors, previews?: string) => {
     ctx.reply.status(status);
-    return ctx.render(title, `<h1>${esc(title)}</h1>${editorForm(ctx, v, { action, edit: Boolean(existing), general, errors, previews })}`, { current: existing ? 'releases' : 'new' });
+    return ctx.render(title, `<h1>${esc(title)}</h1>${editorForm(ctx, v, { action, edit: Boolean(existing), general, errors, previews, windows })}`, { current: existing ? 'releases' : 'new' });
   };
   if (str(ctx.body, 'intent') === 'preview') {
     const previews = await renderPreviews(ctx, { ...v, media: v.media });
@@ -280,7 +299,10 @@ async function saveRelease(ctx: Ctx, existing?: Release) {
   const res = existing
     ? await ctx.api.call<Release>('PATCH', `/api/v1/releases/${existing.id}`, { ...body, ...(v.regenerate ? { regenerate: true } : {}) })
     : await ctx.api.call<Release>('POST', '/api/v1/releases', body);
-  if (res.error) return show(res.status, res.error.message, detailsToFields(res.error.details, mediaRows));
+  if (res.error) {
+    const atField = windowErrors(res.error);
+    return atField ? show(res.status, undefined, atField) : show(res.status, res.error.message, detailsToFields(res.error.details, mediaRows));
+  }
   return ctx.reply.redirect(`/app/releases/${res.data.id}?msg=editor.saved`, 303);
 }
 
@@ -323,7 +345,7 @@ function changesSection(ctx: Ctx, r: Release, prev: { revision: number; snapshot
 <p class="meta">${esc(t('review.comparing', { from: prev.revision, to: r.revision }))}</p>${parts.join('\n')}</section>`;
 }
 
-async function releasePage(ctx: Ctx, id: string, problem?: { general: string; errors?: FieldErrors; comment?: string }) {
+async function releasePage(ctx: Ctx, id: string, problem?: { general: string; errors?: FieldErrors; comment?: string; status?: number; accountLink?: boolean }) {
   const { t } = ctx;
   const r = await ctx.api.get<Release>(`/api/v1/releases/${id}`);
   const posts = r.posts ?? [];
@@ -371,13 +393,13 @@ ${r.dateline ? `<dt>${esc(t('editor.fieldDateline'))}</dt><dd>${esc(r.dateline)}
 <dt>${esc(t('editor.fieldPublishAt'))}</dt><dd>${esc(r.publishAt ? formatDateTime(r.publishAt, ctx.tz, ctx.lang) : t('common.asap'))} <span class="meta">(${esc(t('common.timezone', { tz: ctx.tz }))})</span></dd>
 </dl>`;
   const body = `<h1>${esc(r.title)}</h1>
-${problem ? errorSummary(t, problem.general, problem.errors ?? {}) : ''}
+${problem ? errorSummary(t, problem.general, problem.errors ?? {}, {}, problem.accountLink ? `<p><a href="/app/me">${esc(t('review.accountControlLink'))}</a></p>` : '') : ''}
 ${r.rejection && r.status === 'draft' ? `<p class="notice">${esc(t('release.rejected', { comment: r.rejection.comment }))}</p>` : ''}
 ${meta}
 ${actions.length ? `<div class="actions">${actions.join(' ')}</div>` : ''}
 ${review}
 <section aria-labelledby="posts-title"><h2 id="posts-title">${esc(t('release.posts'))}</h2><div class="cards">${postCards}</div></section>`;
-  if (problem) ctx.reply.status(problem.errors && Object.keys(problem.errors).length ? 400 : 409);
+  if (problem) ctx.reply.status(problem.status ?? (problem.errors && Object.keys(problem.errors).length ? 400 : 409));
   return ctx.render(r.title, body, { current: 'releases' });
 }
 
@@ -404,7 +426,7 @@ export function registerReleasePages(router: Router) {
   router.get('/app/releases/new', async (ctx) => {
     const title = ctx.t('editor.titleNew');
     const v: EditorValues = { title: '', subtitle: '', dateline: '', body: '', embargoUntil: '', publishAt: '', channelIds: ctx.channels.filter((c) => c.enabled && c.status !== 'needs_reauth').map((c) => c.id), crisis: false, media: [] };
-    return ctx.render(title, `<h1>${esc(title)}</h1>${editorForm(ctx, v, { action: '/app/releases', edit: false })}`, { current: 'new' });
+    return ctx.render(title, `<h1>${esc(title)}</h1>${editorForm(ctx, v, { action: '/app/releases', edit: false, windows: await windowsText(ctx) })}`, { current: 'new' });
   });
   router.post('/app/releases', (ctx) => saveRelease(ctx));
   router.get('/app/releases/:id/edit', async (ctx) => {
@@ -413,7 +435,7 @@ export function registerReleasePages(router: Router) {
     const title = ctx.t('editor.titleEdit');
     const v = valuesFromRelease(ctx, r);
     const previews = `<div class="cards">${(r.posts ?? []).map((p) => card(ctx.t, p, accountOf(ctx, p.channelId, p.channelType))).join('')}</div>`;
-    return ctx.render(title, `<h1>${esc(title)}</h1>${editorForm(ctx, v, { action: `/app/releases/${r.id}/edit`, edit: true, previews })}`, { current: 'releases' });
+    return ctx.render(title, `<h1>${esc(title)}</h1>${editorForm(ctx, v, { action: `/app/releases/${r.id}/edit`, edit: true, previews, windows: await windowsText(ctx) })}`, { current: 'releases' });
   });
   router.post('/app/releases/:id/edit', async (ctx) => {
     const id = (ctx.req.params as { id: string }).id;
@@ -433,7 +455,9 @@ export function registerReleasePages(router: Router) {
         body = { comment };
       }
       const res = await ctx.api.call('POST', `/api/v1/releases/${id}/${name}`, body);
-      if (res.error) return releasePage(ctx, id, { general: res.error.message, comment: str(ctx.body, 'comment') });
+      // A refused submission or approval (422: guidelines, publication windows) keeps its status.
+      // FOUR_EYES_ACCOUNT_CONTROL asks the approver to set their own password: link to where that is done.
+      if (res.error) return releasePage(ctx, id, { general: res.error.message, comment: str(ctx.body, 'comment'), ...(res.status === 422 ? { status: 422 } : {}), accountLink: res.error.code === 'FOUR_EYES_ACCOUNT_CONTROL' });
       return ctx.reply.redirect(`/app/releases/${id}?msg=${done}`, 303);
     });
   act('submit', 'release.submitted');
