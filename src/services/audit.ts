@@ -27,7 +27,8 @@ export function auditRefusal(deps: Deps, actor: Actor, action: string, entity: {
 
 /**
  * Runs a guarded action; a refusal (403 or 409: four-eyes, stale revision, wrong status, lost
- * race) is written to the audit log before it is answered. Not-found answers are not recorded:
+ * race; 422: a rule of the organisation, such as its publication windows) is written to the
+ * audit log before it is answered. Not-found answers are not recorded:
  * they may concern another organisation, whose log this is not.
  */
 export async function auditingRefusals<T>(
@@ -40,7 +41,7 @@ export async function auditingRefusals<T>(
   try {
     return await work();
   } catch (err) {
-    if (err instanceof AppError && (err.status === 403 || err.status === 409)) {
+    if (err instanceof AppError && (err.status === 403 || err.status === 409 || err.status === 422)) {
       await auditRefusal(deps, actor, `${action}_refused`, entity, err.code);
     }
     throw err;

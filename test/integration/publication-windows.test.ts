@@ -157,6 +157,9 @@ describe('publication windows', () => {
       const after = await h.deps.db.release.findUniqueOrThrow({ where: { id: release.id }, include: { posts: true } });
       expect({ status: after.status, posts: after.posts.map((p) => p.status) }).toEqual({ status: 'in_review', posts: ['draft'] });
       expect(await h.deps.db.auditEvent.count({ where: { entityId: release.id, action: 'release.approved' } })).toBe(0);
+      // The refused attempt itself is on record, as every refused approval is.
+      const refused = await h.deps.db.auditEvent.findMany({ where: { entityId: release.id, action: 'release.approve_refused' } });
+      expect(refused.map((e) => (e.data as { refused?: string }).refused)).toEqual(['OUTSIDE_PUBLICATION_WINDOW']);
     });
 
     it('leaves an already approved release scheduled (nothing is re-checked until it is edited)', async () => {
