@@ -1,5 +1,4 @@
 // src/domain/publication-window.ts: publication windows in the organisation's local time.
-import { AppError } from '../../src/domain/errors';
 import {
   approvalTimes,
   assertInPublicationWindow,
@@ -11,22 +10,13 @@ import {
   windowsFromPolicy,
   type PublicationWindow,
 } from '../../src/domain/publication-window';
+import { appError } from '../helpers/app-error';
 
 const BERLIN = 'Europe/Berlin';
 const WEEKDAYS: PublicationWindow[] = [{ days: [1, 2, 3, 4, 5], from: '07:00', to: '19:00' }];
 const at = (iso: string) => new Date(iso);
 const inside = (windows: PublicationWindow[], iso: string, tz = BERLIN) => isInPublicationWindow(windows, tz, at(iso));
 const next = (windows: PublicationWindow[], iso: string, tz = BERLIN) => nextPublicationWindow(windows, tz, at(iso))?.toISOString();
-
-function appError(fn: () => void): AppError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(AppError);
-    return err as AppError;
-  }
-  throw new Error('expected an AppError');
-}
 
 describe('isInPublicationWindow', () => {
   it('allows every time when no window is configured', () => {

@@ -11,17 +11,7 @@ import {
   type PublishablePost,
   type PublishableRelease,
 } from '../../src/domain/workflow';
-
-/** Runs fn and returns the AppError it must throw. */
-function appError(fn: () => void): AppError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(AppError);
-    return err as AppError;
-  }
-  throw new Error('expected an AppError');
-}
+import { appError } from '../helpers/app-error';
 
 const at = (iso: string) => new Date(iso);
 
