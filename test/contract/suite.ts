@@ -2,11 +2,11 @@
 // gets published, and how each kind of failure is sorted for the worker. Each network's test
 // file calls runChannelContract with a harness for its adapter and fake.
 import net from 'node:net';
-import type { ChannelAdapter, ChannelError, Credentials, PublishContext, PublishProgress, Settings } from '../../src/channels/channel';
-import { createMediaFetcher } from '../../src/channels/fetch-media';
+import type { ChannelAdapter, ChannelError, Credentials, Settings } from '../../src/channels/channel';
 import type { PostContent } from '../../src/domain/types';
 import type { Fault, FaultMatch } from '../../src/simulated/http-util';
 import { setOutboundPolicyOutsideScope } from '../../src/security/outbound';
+import { recordingContext } from '../helpers/publish-context';
 
 // These tests call the adapters directly, outside the services' withOutboundPolicy, against fakes
 // on loopback: allow loopback (only), as the harness's HEROLD_ALLOW_PRIVATE_HOSTS does.
@@ -38,32 +38,8 @@ export interface ContractHarness {
   duplicates?: 'refused' | 'idempotent';
 }
 
-export function context(
-  progress: PublishProgress = {},
-): PublishContext & { saved: PublishProgress[]; savedCredentials: Credentials[] } {
-  const saved: PublishProgress[] = [];
-  const savedCredentials: Credentials[] = [];
-  return {
-    postId: 'post-1',
-    idempotencyKey: 'post-1:rev-1',
-    orgSlug: 'musterstadt',
-    releaseSlug: 'stadtfest',
-    publicUrl: 'https://presse.musterstadt.de',
-    progress,
-    saved,
-    saveProgress: (p) => {
-      saved.push(structuredClone(p));
-      return Promise.resolve();
-    },
-    savedCredentials,
-    saveCredentials: (c) => {
-      savedCredentials.push(structuredClone(c));
-      return Promise.resolve();
-    },
-    // Tests serve their images from loopback servers.
-    fetchMedia: createMediaFetcher({ allowPrivate: true }),
-  };
-}
+/** What each contract test hands the adapter (test/helpers/publish-context.ts). */
+export const context = recordingContext;
 
 /** The ChannelError a promise rejects with (fails the test if it resolves or throws something else). */
 export async function channelError(promise: Promise<unknown>): Promise<ChannelError> {

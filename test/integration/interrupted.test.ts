@@ -4,6 +4,7 @@
 import { twitterChannel } from '../../src/channels/twitter';
 import type { PostContent } from '../../src/domain/types';
 import { withArticleLink } from '../../src/services/article-link';
+import { recordingContext } from '../helpers/publish-context';
 import { withOutboundPolicy } from '../../src/security/outbound';
 import { claimPost } from '../../src/store/posts';
 import { sweep } from '../../src/services/scheduling';
@@ -64,10 +65,7 @@ describe('attempts interrupted by a dead worker', () => {
       content,
       { apiBaseUrl: h.x.url },
       { appKey: channels.xUser.appKey, appSecret: channels.xUser.appSecret, accessToken: channels.xUser.accessToken, accessSecret: channels.xUser.accessSecret },
-      {
-        postId: post!.id, idempotencyKey: 'x', orgSlug: org.slug, releaseSlug: 'x', publicUrl: 'http://herold.test', progress: {},
-        saveProgress: async () => undefined, saveCredentials: async () => undefined, fetchMedia: () => Promise.reject(new Error('no media')),
-      },
+      recordingContext({}, { postId: post!.id, idempotencyKey: 'x', orgSlug: org.slug, releaseSlug: 'x', publicUrl: 'http://herold.test' }),
     ));
     const before = h.x.tweetsOf(channels.xUser.userId).length;
 
@@ -95,10 +93,7 @@ describe('attempts interrupted by a dead worker', () => {
       swapped,
       { apiBaseUrl: h.x.url },
       { appKey: channels.xUser.appKey, appSecret: channels.xUser.appSecret, accessToken: channels.xUser.accessToken, accessSecret: channels.xUser.accessSecret },
-      {
-        postId: xPost!.id, idempotencyKey: 'x2', orgSlug: org.slug, releaseSlug: 'x2', publicUrl: 'http://herold.test', progress: {},
-        saveProgress: async () => undefined, saveCredentials: async () => undefined, fetchMedia: () => Promise.reject(new Error('no media')),
-      },
+      recordingContext({}, { postId: xPost!.id, idempotencyKey: 'x2', orgSlug: org.slug, releaseSlug: 'x2', publicUrl: 'http://herold.test' }),
     ));
     const before = h.x.tweetsOf(channels.xUser.userId).length;
 

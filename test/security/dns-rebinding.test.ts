@@ -10,7 +10,8 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { blueskyChannel } from '../../src/channels/bluesky';
-import type { ChannelAdapter, Credentials, PublishContext, Settings } from '../../src/channels/channel';
+import type { ChannelAdapter, Credentials, Settings } from '../../src/channels/channel';
+import { recordingContext } from '../helpers/publish-context';
 import { facebookChannel } from '../../src/channels/facebook';
 import { fetchMedia } from '../../src/channels/fetch-media';
 import { classifyTransportError } from '../../src/channels/http-errors';
@@ -115,20 +116,6 @@ const CASES: Case[] = [
   },
 ];
 
-function context(): PublishContext {
-  return {
-    postId: 'post-1',
-    idempotencyKey: 'post-1:rev-1',
-    orgSlug: 'musterstadt',
-    releaseSlug: 'stadtfest',
-    publicUrl: 'https://presse.musterstadt.de',
-    progress: {},
-    saveProgress: async () => undefined,
-    saveCredentials: async () => undefined,
-    fetchMedia: () => Promise.reject(new Error('no media in these tests')),
-  };
-}
-
 /** What a promise rejects with; fails the test if it resolves. */
 async function rejection(promise: Promise<unknown>): Promise<{ kind?: string; code?: string; message?: string }> {
   const outcome: unknown = await promise.then(
@@ -144,7 +131,7 @@ const secretsOf = (c: Case) => Object.values(c.credentials).map(String);
 describe.each(CASES)('DNS rebinding against the $type adapter', (c) => {
   const operations: [string, (s: Settings) => Promise<unknown>][] = [
     ['check', (s) => c.adapter.check(s, c.credentials)],
-    ['publish', (s) => c.adapter.publish(c.content, s, c.credentials, context())],
+    ['publish', (s) => c.adapter.publish(c.content, s, c.credentials, recordingContext())],
   ];
 
   it.each(operations)('%s: the host passes the check by name, then the connection to 127.0.0.1 is refused, nothing reaches the server', async (op, call) => {
