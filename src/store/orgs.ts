@@ -13,17 +13,6 @@ export function createOrg(db: DbOrTx, data: { slug: string; name: string; timezo
   return db.organisation.create({ data });
 }
 
-/**
- * Reads the pause flag under a share lock: a pause (an UPDATE of the same row) waits for this
- * transaction, and this transaction sees a committed pause. That is what makes "no publish call
- * starts after the pause is acknowledged" hold across worker processes.
- */
-export async function readPausedForShare(tx: Tx, orgId: string): Promise<{ paused: boolean; slug: string }> {
-  const rows = await tx.$queryRaw<{ paused: boolean; slug: string }[]>`
-    SELECT paused, slug FROM organisation WHERE id = ${orgId}::uuid FOR SHARE`;
-  return rows[0] ?? { paused: true, slug: '' };
-}
-
 export function setPaused(tx: Tx, orgId: string, paused: { reason: string; byId: string } | null) {
   return tx.organisation.update({
     where: { id: orgId },

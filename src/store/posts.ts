@@ -1,6 +1,6 @@
-// Posts and publication attempts. The compare-and-set updates here are what make publishing
-// at-most-once: a post moves to `publishing` in the same transaction that records the attempt.
-import { Prisma as PrismaRuntime, type DbOrTx, type Tx } from './db';
+// Posts and publication attempts. The claim itself (the compare-and-set to `publishing` that
+// records the attempt) is in ./publishing.ts; the settles here move a post out of `publishing`.
+import { Prisma as PrismaRuntime, type DbOrTx } from './db';
 import type { Prisma } from './generated/client';
 
 export function findPost(db: DbOrTx, orgId: string, id: string) {
@@ -114,27 +114,6 @@ export function findStalePublishing(db: DbOrTx, startedBefore: Date) {
     select: { id: true, orgId: true },
     take: 1000,
   });
-}
-
-export async function claimPost(
-  tx: Tx,
-  post: { id: string; revision: number; generation: number },
-  workerId: string,
-): Promise<{ attemptId: string; number: number } | null> {
-  const { count } = await tx.post.updateMany({
-    where: {
-      id: post.id,
-      status: 'scheduled',
-      revision: post.revision,
-      generation: post.generation,
-      dueAt: { lte: new Date() },
-    },
-    data: { status: 'publishing', attempts: { increment: 1 }, errorCode: null, errorMessage: null },
-  });
-  if (count === 0) return null;
-  const { attempts } = await tx.post.findUniqueOrThrow({ where: { id: post.id }, select: { attempts: true } });
-  const attempt = await tx.publicationAttempt.create({ data: { postId: post.id, number: attempts, workerId } });
-  return { attemptId: attempt.id, number: attempts };
 }
 
 export function finishAttempt(

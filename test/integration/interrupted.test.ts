@@ -6,7 +6,7 @@ import type { PostContent } from '../../src/domain/types';
 import { withArticleLink } from '../../src/services/article-link';
 import { recordingContext } from '../helpers/publish-context';
 import { withOutboundPolicy } from '../../src/security/outbound';
-import { claimPost } from '../../src/store/posts';
+import { claimForPublishing } from '../../src/store/publishing';
 import { sweep } from '../../src/services/scheduling';
 import { addChannels, call, createTestOrg, startHarness, waitFor, type Harness, type TestOrg } from '../helpers/harness';
 
@@ -34,7 +34,7 @@ describe('attempts interrupted by a dead worker', () => {
     // No worker runs: claim by hand as the dead worker did, and backdate the attempt.
     const posts = await h.deps.db.post.findMany({ where: { releaseId: release.id } });
     for (const post of posts) {
-      await h.deps.db.$transaction((tx) => claimPost(tx, post, 'dead-worker'));
+      expect(await claimForPublishing(h.deps.db, post, 'dead-worker')).toMatchObject({ claimed: true });
     }
     await h.deps.db.publicationAttempt.updateMany({ where: { postId: { in: posts.map((p) => p.id) } }, data: { startedAt: new Date(Date.now() - 3_600_000) } });
     return h.deps.db.post.findMany({ where: { releaseId: release.id } });
