@@ -40,6 +40,7 @@ import {
   addRevision,
   createApproval,
   findRelease,
+  findReleaseConsistent,
   insertReleaseWithPosts,
   listReleases as selectReleases,
   lockRelease,
@@ -180,7 +181,7 @@ export async function createRelease(deps: Deps, actor: Actor, input: ReleaseInpu
 }
 
 export async function getRelease(deps: Deps, actor: Actor, id: string): Promise<ReleaseWithPosts> {
-  const release = await findRelease(deps.db, actor.orgId, id);
+  const release = await findReleaseConsistent(deps.db, actor.orgId, id);
   if (!release) throw notFound('release');
   return release;
 }

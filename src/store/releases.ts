@@ -1,6 +1,6 @@
 // Releases, their revisions and approvals — always within one organisation.
 import { randomUUID } from 'node:crypto';
-import type { DbOrTx, Tx } from './db';
+import type { Db, DbOrTx, Tx } from './db';
 import type { Prisma } from './generated/client';
 
 const withPosts = { posts: { orderBy: [{ createdAt: 'asc' as const }, { id: 'asc' as const }] } };
@@ -10,6 +10,15 @@ export function findRelease(db: DbOrTx, orgId: string, id: string) {
 }
 
 export type ReleaseWithPosts = NonNullable<Awaited<ReturnType<typeof findRelease>>>;
+
+/**
+ * The release and its posts as of one moment. Prisma reads them in two queries; between them the
+ * last post may settle and finish the release, and a reader would see every post published under
+ * a release still "scheduled". One repeatable-read snapshot keeps the two reads together.
+ */
+export function findReleaseConsistent(db: Db, orgId: string, id: string) {
+  return db.$transaction((tx) => findRelease(tx, orgId, id), { isolationLevel: 'RepeatableRead' });
+}
 
 /** Locks the release row for the rest of the transaction: edits and approvals are serialised. */
 export async function lockRelease(tx: Tx, orgId: string, id: string): Promise<ReleaseWithPosts | null> {
