@@ -8,6 +8,7 @@
 // Latency is measured from the planned send time to the last byte of the answer.
 //
 //   npm run bench -- api [--quick]
+import { readFileSync } from 'node:fs';
 import type { Pool } from 'pg';
 import { benchRelease } from './split';
 import {
@@ -69,6 +70,17 @@ export async function seedMonth(pool: Pool, org: SeededOrg, channels: { blog: st
   await pool.query('ANALYZE post');
 }
 
+/**
+ * CPU time (user + system, every thread) the process has used so far, in ms: utime and stime of
+ * /proc/<pid>/stat, in ticks of 10 ms (CLK_TCK 100). Per request it says what the API costs
+ * itself, apart from the machine's other load.
+ */
+function cpuMsOf(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
 function describe(result: LoadResult): string {
   const ok = result.statuses['200'] ?? 0;
   const created = result.statuses['201'] ?? 0;
@@ -85,6 +97,8 @@ export async function benchApi(options: BenchOptions): Promise<ScenarioResult> {
   const postP50: number[] = [];
   const getP99: number[] = [];
   const getP50: number[] = [];
+  const postCpu: number[] = [];
+  const getCpu: number[] = [];
   let getBytes = 0;
   let rss = { rssMb: Number.NaN, peakMb: Number.NaN };
   let api: Awaited<ReturnType<typeof startHeroldChild>> | undefined;
@@ -120,12 +134,21 @@ export async function benchApi(options: BenchOptions): Promise<ScenarioResult> {
     if (!warmGet.statuses['200']) throw new Error(`GET /api/v1/posts failed: ${JSON.stringify(warmGet.statuses)}`);
 
     // Diagnosis: the same request at a rate far below capacity, i.e. the latency of one request.
+    const slowCpu = cpuMsOf(api.pid);
     const slow = await openLoop(api.baseUrl, 4, options.quick ? 8 : 20, create);
-    console.log(`  api: POST releases at 4/s (unloaded): p50 ${fmt(percentile(slow.latenciesMs, 0.5))} ms, max ${fmt(Math.max(...slow.latenciesMs))} ms (${describe(slow)})`);
+    console.log(
+      `  api: POST releases at 4/s (unloaded): p50 ${fmt(percentile(slow.latenciesMs, 0.5))} ms, max ${fmt(Math.max(...slow.latenciesMs))} ms (${describe(slow)}); ` +
+        `API CPU ${fmt((cpuMsOf(api.pid) - slowCpu) / slow.latenciesMs.length, 1)} ms per POST`,
+    );
 
     for (let rep = 0; rep < options.reps; rep++) {
+      const cpu0 = cpuMsOf(api.pid);
       const posts = await openLoop(api.baseUrl, POST_RATE, POST_RATE * postSeconds, create);
+      const cpu1 = cpuMsOf(api.pid);
       const list = await openLoop(api.baseUrl, GET_RATE, gets, calendar);
+      const cpu2 = cpuMsOf(api.pid);
+      postCpu.push((cpu1 - cpu0) / posts.latenciesMs.length);
+      getCpu.push((cpu2 - cpu1) / list.latenciesMs.length);
       postP50.push(percentile(posts.latenciesMs, 0.5));
       postP99.push(percentile(posts.latenciesMs, 0.99));
       getP50.push(percentile(list.latenciesMs, 0.5));
@@ -133,7 +156,8 @@ export async function benchApi(options: BenchOptions): Promise<ScenarioResult> {
       getBytes = list.bytes / Math.max(1, list.latenciesMs.length);
       console.log(
         `  api rep ${rep + 1}: POST releases p50 ${fmt(postP50.at(-1)!)} ms p99 ${fmt(postP99.at(-1)!)} ms max ${fmt(Math.max(...posts.latenciesMs))} ms (${describe(posts)}, ${posts.lateSends} late sends); ` +
-          `GET posts p50 ${fmt(getP50.at(-1)!)} ms p99 ${fmt(getP99.at(-1)!)} ms (${describe(list)}, ${fmt(getBytes / 1e6, 1)} MB per answer)`,
+          `GET posts p50 ${fmt(getP50.at(-1)!)} ms p99 ${fmt(getP99.at(-1)!)} ms (${describe(list)}, ${fmt(getBytes / 1e6, 1)} MB per answer); ` +
+          `API CPU ${fmt(postCpu.at(-1)!, 1)} ms per POST, ${fmt(getCpu.at(-1)!, 1)} ms per GET`,
       );
     }
     rss = rssOf(api.pid);
@@ -157,7 +181,7 @@ export async function benchApi(options: BenchOptions): Promise<ScenarioResult> {
     line:
       `api: POST /api/v1/releases (3 KB, 3 channels) at ${POST_RATE}/s p50 ${fmt(median(postP50))} ms p99 ${fmt(post99)} ms (target ≤ 30: ${verdict(post99 <= 30)}); ` +
       `GET /api/v1/posts?view=summary (month, ${fmt(monthPosts)} posts, ${fmt(getBytes / 1e6, 1)} MB) at ${GET_RATE}/s p50 ${fmt(median(getP50))} ms p99 ${fmt(get99)} ms (target ≤ 50: ${verdict(get99 <= 50)}); ` +
-      `API RSS ${fmt(rss.rssMb)} MB (peak ${fmt(rss.peakMb)} MB) (median of ${options.reps}): ${verdict(pass)}`,
+      `API RSS ${fmt(rss.rssMb)} MB (peak ${fmt(rss.peakMb)} MB); API CPU ${fmt(median(postCpu), 1)} ms per POST, ${fmt(median(getCpu), 1)} ms per GET (median of ${options.reps}): ${verdict(pass)}`,
     pass,
     summary: `POST p99 ${fmt(post99)} ms; GET month p99 ${fmt(get99)} ms`,
   };

@@ -77,8 +77,14 @@ async function seed(deps: Deps, state: Required<DemoState>, urls: { graph: strin
   const channels = [
     { type: 'blog', name: 'Blog der Stadt', settings: { title: 'Pressemitteilungen der Stadt Musterstadt' }, credentials: null },
     { type: 'facebook', name: 'Facebook (SIMULIERT)', settings: { pageId: PAGE.id, apiBaseUrl: urls.graph }, credentials: { pageAccessToken: state.pageToken } },
-    { type: 'twitter', name: 'X (SIMULIERT)', settings: { apiBaseUrl: urls.x, username: X_USER.username }, credentials: state.x },
-    { type: 'mastodon', name: 'Mastodon (SIMULIERT)', settings: { instanceUrl: urls.mastodon }, credentials: { accessToken: state.mastodonToken } },
+    // The accounts the simulated networks answer "who am I" with, as saving credentials records them.
+    { type: 'twitter', name: 'X (SIMULIERT)', settings: { apiBaseUrl: urls.x, username: X_USER.username, accountId: X_USER.userId }, credentials: state.x },
+    {
+      type: 'mastodon',
+      name: 'Mastodon (SIMULIERT)',
+      settings: { instanceUrl: urls.mastodon, accountId: `${MASTODON_ACCOUNT.id}@${new URL(urls.mastodon).host}` },
+      credentials: { accessToken: state.mastodonToken },
+    },
     { type: 'bluesky', name: 'Bluesky (SIMULIERT)', settings: { service: urls.bluesky }, credentials: { identifier: BLUESKY_ACCOUNT.handle, appPassword: state.blueskyPassword } },
     {
       type: 'wordpress',

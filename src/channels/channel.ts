@@ -68,6 +68,11 @@ export interface CheckResult {
   account: string;
 }
 
+/** Who the credentials act as: the handle for people and the account's stable id. */
+export interface AccountIdentity extends CheckResult {
+  accountId: string;
+}
+
 export type Settings = Record<string, unknown>;
 export type Credentials = Record<string, unknown>;
 
@@ -83,6 +88,11 @@ export interface ChannelAdapter {
   publish(content: PostContent, settings: Settings, credentials: Credentials, ctx: PublishContext): Promise<PublishResult>;
   /** "Who am I" on the network, for POST /channels/:id/check. */
   check(settings: Settings, credentials: Credentials): Promise<CheckResult>;
+  /**
+   * Optional, for networks where the account is the token's (X, Mastodon): check() plus the
+   * account's stable id, recorded when credentials are saved (domain/channel-target.ts).
+   */
+  identify?(settings: Settings, credentials: Credentials): Promise<AccountIdentity>;
   /**
    * Optional: looks on the network for a post this attempt may already have made (an outcome that
    * could not be known), so the worker can finish the attempt without posting twice.

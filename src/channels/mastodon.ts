@@ -1,8 +1,10 @@
 // Mastodon statuses and threads through the plain REST API (fetch; no SDK).
 //
-// settings:    {instanceUrl, maxChars? = 500, apiBaseUrl? = instanceUrl, timeoutMs? = 15000}
+// settings:    {instanceUrl, maxChars? = 500, apiBaseUrl? = instanceUrl, timeoutMs? = 15000, accountId?}
 //              maxChars is the instance's configuration.statuses.max_characters (see
 //              mastodonInstanceLimits); apiBaseUrl only differs from instanceUrl for tests or a proxy.
+//              accountId is set by Herold, never by a client: `<id>@<instance host>` as identify()
+//              reports it when credentials are saved.
 // credentials: {accessToken}  (scopes write:statuses, write:media, read:accounts)
 // content:     {text} or {thread: string[]} (a thread becomes a reply chain);
 //              media? up to 4 images, each with alt text, attached to the first part.
@@ -29,6 +31,7 @@ import type { MediaItem, PostContent, Warning } from '../domain/types';
 import { guardedDispatcher, hostRefusal, outboundPolicy } from '../security/outbound';
 import {
   ChannelError,
+  type AccountIdentity,
   type ChannelAdapter,
   type CheckResult,
   type Credentials,
@@ -151,16 +154,27 @@ export const mastodonChannel: ChannelAdapter = {
   },
 
   async check(settings: Settings, credentials: Credentials): Promise<CheckResult> {
-    const s = readSettings(settings);
-    const auth = readCredentials(credentials);
-    const { body } = await call(s, auth, 'read', 'the account', { method: 'GET', path: '/api/v1/accounts/verify_credentials' });
-    const username = isRecord(body) ? body.username : undefined;
-    if (typeof username !== 'string' || username === '') {
-      throw new ChannelError('retryable', 'UNEXPECTED_RESPONSE', 'Mastodon answered verify_credentials without a username');
-    }
-    return { account: `@${username}@${s.instanceUrl.hostname}` };
+    const { account } = await identify(settings, credentials);
+    return { account };
   },
+
+  identify,
 };
+
+/** GET /api/v1/accounts/verify_credentials: the handle and the id of the token's account. */
+async function identify(settings: Settings, credentials: Credentials): Promise<AccountIdentity> {
+  const s = readSettings(settings);
+  const auth = readCredentials(credentials);
+  const { body } = await call(s, auth, 'read', 'the account', { method: 'GET', path: '/api/v1/accounts/verify_credentials' });
+  const username = isRecord(body) ? body.username : undefined;
+  const accountId = isRecord(body) ? body.id : undefined;
+  if (typeof username !== 'string' || username === '') {
+    throw new ChannelError('retryable', 'UNEXPECTED_RESPONSE', 'Mastodon answered verify_credentials without a username');
+  }
+  if (!isText(accountId)) throw new ChannelError('retryable', 'UNEXPECTED_RESPONSE', 'Mastodon answered verify_credentials without an account id');
+  // Account ids are numbered per instance: only id and instance together name one account.
+  return { account: `@${username}@${s.instanceUrl.hostname}`, accountId: `${accountId}@${s.instanceUrl.host}` };
+}
 
 export interface MastodonInstanceLimits {
   maxChars: number;

@@ -17,6 +17,8 @@ const base = {
 };
 const secret = z.string().min(1).max(4000).refine(isCleanText, { message: 'invalid characters' });
 
+// X and Mastodon settings also carry `accountId`, which only Herold sets (from the network, when
+// credentials are saved): services/channels.ts takes it out before these schemas see the input.
 export const SETTINGS: Record<ChannelType, z.ZodType> = {
   blog: z.object({ ...base, title: z.string().max(200).refine((s) => isCleanText(s) && !/[\r\n]/.test(s), { message: 'invalid characters' }).optional() }).strict(),
   facebook: z.object({ ...base, pageId: z.string().regex(/^\d{1,40}$/), graphVersion: z.string().regex(/^v\d+\.\d+$/).optional() }).strict(),

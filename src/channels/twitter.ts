@@ -1,8 +1,9 @@
 // X (Twitter) posts and threads through twitter-api-v2, with images and alt text.
 //
-// settings:    {apiBaseUrl? = https://api.x.com, timeoutMs? = 15000, username?}
+// settings:    {apiBaseUrl? = https://api.x.com, timeoutMs? = 15000, username?, accountId?}
 //              username (as check() reports it, with or without @) makes result URLs x.com/{username}/status/{id};
-//              without it they are x.com/i/status/{id}, which X redirects.
+//              without it they are x.com/i/status/{id}, which X redirects. accountId is set by Herold,
+//              never by a client: the user id identify() reports when credentials are saved.
 // credentials: OAuth 1.0a {appKey, appSecret, accessToken, accessSecret}
 //              or OAuth 2 user context {accessToken, refreshToken?, clientId?, clientSecret?, expiresAt?}
 //              (expiresAt: ISO 8601). With refreshToken and clientId the access token is renewed
@@ -41,6 +42,7 @@ import type { MediaItem, PostContent, Warning } from '../domain/types';
 import { guardedAgent, guardedDispatcher, hostRefusal, outboundPolicy } from '../security/outbound';
 import {
   ChannelError,
+  type AccountIdentity,
   type ChannelAdapter,
   type CheckResult,
   type Credentials,
@@ -208,17 +210,11 @@ export const twitterChannel: ChannelAdapter = {
   },
 
   async check(settings: Settings, credentials: Credentials): Promise<CheckResult> {
-    const s = readSettings(settings);
-    const auth = readCredentials(credentials);
-    // Without a context a rotated token pair could not be stored, so check() never refreshes.
-    const session = await XSession.open(s, auth, credentials);
-    const me = await session.call('read', 'the account', (client) => client.v2.me());
-    const username = me.data?.username;
-    if (typeof username !== 'string' || username === '') {
-      throw new ChannelError('retryable', 'UNEXPECTED_RESPONSE', 'X answered /2/users/me without a username');
-    }
-    return { account: `@${username}` };
+    const { account } = await identify(settings, credentials);
+    return { account };
   },
+
+  identify,
 
   /**
    * Reads the account's own posts of the last X_FIND_EXISTING_LOOKBACK_MS (up to 100, replies
@@ -650,6 +646,25 @@ function resetMs(error: ApiResponseError): number | undefined {
   const valid = resets.filter((r) => Number.isFinite(r) && r > 0);
   if (valid.length === 0) return undefined;
   return Math.max(1000, Math.max(...valid) * 1000 - Date.now());
+}
+
+/** GET /2/users/me: the handle and the numeric user id of the token's account. */
+async function identify(settings: Settings, credentials: Credentials): Promise<AccountIdentity> {
+  const s = readSettings(settings);
+  const auth = readCredentials(credentials);
+  // Without a context a rotated token pair could not be stored, so check() never refreshes.
+  const session = await XSession.open(s, auth, credentials);
+  const me = await session.call('read', 'the account', (client) => client.v2.me());
+  const username = me.data?.username;
+  const userId = me.data?.id;
+  if (typeof username !== 'string' || username === '') {
+    throw new ChannelError('retryable', 'UNEXPECTED_RESPONSE', 'X answered /2/users/me without a username');
+  }
+  // The numeric user id, not the handle: a handle can be renamed or passed on to another account.
+  if (typeof userId !== 'string' || !/^\d+$/.test(userId)) {
+    throw new ChannelError('retryable', 'UNEXPECTED_RESPONSE', 'X answered /2/users/me without a user id');
+  }
+  return { account: `@${username}`, accountId: userId };
 }
 
 // --- settings and credentials -------------------------------------------------------------

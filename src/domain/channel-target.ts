@@ -6,17 +6,31 @@
 // page, site, instance or account on it. Secrets do not (a token refresh or a new app password
 // for the same account must not void approvals), nor do display settings (blog title, X username
 // for result links, Facebook graphVersion, limits, timeouts).
+//
+// X and Mastodon name no account in their settings or credentials: the account is the token's.
+// Herold asks the network when credentials are saved (services/channels.ts) and keeps the
+// answer as the server-set setting `accountId`, which then belongs to the target.
 import type { ChannelType } from './types';
+
+/** The setting Herold fills in from the network's "who am I"; no client may set it. */
+export const ACCOUNT_SETTING = 'accountId';
+
+/** Networks whose account is the token's, recorded as ACCOUNT_SETTING when credentials are saved. */
+export const ACCOUNT_FROM_NETWORK: readonly ChannelType[] = ['twitter', 'mastodon'];
+
+export function accountFromNetwork(type: string): boolean {
+  return ACCOUNT_FROM_NETWORK.includes(type as ChannelType);
+}
 
 /** The setting fields that decide where a post lands, per network. */
 export const TARGET_SETTINGS: Record<ChannelType, readonly string[]> = {
   // Herold's own blog: the organisation's blog, reached by channel id alone.
   blog: [],
   facebook: ['pageId', 'apiBaseUrl'],
-  // The X account is the token's; Herold cannot name it without asking X (see docs/security.md).
-  twitter: ['apiBaseUrl'],
+  // The account is the token's, recorded from the network as ACCOUNT_SETTING (see above).
+  twitter: ['apiBaseUrl', ACCOUNT_SETTING],
   wordpress: ['siteUrl', 'apiBaseUrl'],
-  mastodon: ['instanceUrl', 'apiBaseUrl'],
+  mastodon: ['instanceUrl', 'apiBaseUrl', ACCOUNT_SETTING],
   bluesky: ['service', 'apiBaseUrl'],
 };
 
@@ -56,7 +70,13 @@ function normalise(field: string, value: unknown): string | null {
 export function channelTarget(type: string, settings: unknown, credentials?: Record<string, unknown> | null): ChannelTarget {
   const s = (settings && typeof settings === 'object' ? settings : {}) as Record<string, unknown>;
   const target: ChannelTarget = { network: type };
-  for (const field of TARGET_SETTINGS[type as ChannelType] ?? []) target[field] = normalise(field, s[field]);
+  for (const field of TARGET_SETTINGS[type as ChannelType] ?? []) {
+    const value = normalise(field, s[field]);
+    // A channel saved before accounts were recorded has none: left out rather than null, so its
+    // target, and the hashes of the approvals given on it, stay exactly what they were.
+    if (field === ACCOUNT_SETTING && value === null) continue;
+    target[field] = value;
+  }
   for (const field of TARGET_CREDENTIALS[type as ChannelType] ?? []) target[`account.${field}`] = normalise(field, credentials?.[field]);
   return target;
 }

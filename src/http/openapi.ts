@@ -74,7 +74,7 @@ export function buildOpenApi(routes: RouteDef[]) {
             ['404', 'Not found, or belongs to another organisation (NOT_FOUND)'],
             ['409', 'State conflict (INVALID_STATUS, STALE_REVISION)'],
             ['413', 'Body too large (BODY_TOO_LARGE)'],
-            ['422', 'Content a channel or the organisation guidelines do not allow, or a time outside the organisation publication windows (CONTENT_BLOCKED, GUIDELINE_VIOLATION, OUTSIDE_PUBLICATION_WINDOW)'],
+            ['422', 'Content a channel or the organisation guidelines do not allow, a time outside the organisation publication windows, or channel credentials whose account the network could not name (CONTENT_BLOCKED, GUIDELINE_VIOLATION, OUTSIDE_PUBLICATION_WINDOW, CHANNEL_ACCOUNT_UNVERIFIED)'],
             ['429', 'Throttled (LOGIN_THROTTLED)'],
             ['503', 'Database or queue unavailable (SERVICE_UNAVAILABLE)'],
           ].map(([code, description]) => [code, { description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } }]),

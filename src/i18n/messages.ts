@@ -25,6 +25,7 @@ const de: Catalogue = {
   STALE_REVISION:
     'Diese Fassung ist nicht mehr aktuell (aktuell: Fassung {current}). Bitte prüfen Sie die neue Fassung vor der Freigabe.',
   INVALID_STATUS: 'Das ist im Status „{status}“ nicht möglich.',
+  RELEASE_CANCELLED: 'Die Pressemitteilung wurde zurückgezogen; ihre Beiträge werden nicht mehr veröffentlicht.',
   EMBARGO_VIOLATION: 'Der Veröffentlichungszeitpunkt liegt vor der Sperrfrist ({embargo}).',
   PUBLISH_AT_IN_PAST: 'Der Veröffentlichungszeitpunkt liegt in der Vergangenheit.',
   OUTSIDE_PUBLICATION_WINDOW:
@@ -84,6 +85,8 @@ const de: Catalogue = {
   CHANNEL_HOST_PRIVATE:
     'Die Adresse des Kanals zeigt auf ein internes Netz (privat, Loopback oder Link-local). Herold sendet Zugangsdaten nur an öffentliche Adressen; Ausnahmen richtet die IT mit HEROLD_ALLOW_PRIVATE_HOSTS ein.',
   CREDENTIALS_REQUIRED: 'Wer die Adresse eines Kanals ändert, muss die Zugangsdaten neu eingeben.',
+  CHANNEL_ACCOUNT_UNVERIFIED:
+    'Herold konnte bei {network} nicht feststellen, zu welchem Konto die neuen Zugangsdaten gehören (Fehlercode {code}). Es wurde nichts gespeichert: Die bisherigen Zugangsdaten gelten weiter, ebenso die Freigaben für deren Konto. Bitte prüfen Sie die Zugangsdaten und versuchen Sie es erneut, sobald {network} erreichbar ist.',
   MEDIA_UNREACHABLE: 'Das Bild konnte unter der angegebenen Adresse nicht abgerufen werden.',
   MEDIA_NOT_IMAGE: 'Unter der Bildadresse liegt kein Bild.',
   MEDIA_FETCH_FAILED: 'Das Bild konnte gerade nicht geladen werden. Herold versucht es erneut.',
@@ -115,6 +118,7 @@ const en: Catalogue = {
     'Four-eyes principle: your password was last set by someone who wrote or edited this release and may know it. Please change your password yourself, then approve the release.',
   STALE_REVISION: 'This revision is out of date (current: revision {current}). Please review the new revision before approving.',
   INVALID_STATUS: 'Not possible while the status is "{status}".',
+  RELEASE_CANCELLED: 'The press release was withdrawn; its posts are no longer published.',
   EMBARGO_VIOLATION: 'The publication time is before the embargo ({embargo}).',
   PUBLISH_AT_IN_PAST: 'The publication time is in the past.',
   OUTSIDE_PUBLICATION_WINDOW:
@@ -173,6 +177,8 @@ const en: Catalogue = {
   CHANNEL_HOST_PRIVATE:
     'The channel address points into an internal network (private, loopback or link-local). Herold sends credentials only to public addresses; IT can allow exceptions with HEROLD_ALLOW_PRIVATE_HOSTS.',
   CREDENTIALS_REQUIRED: 'Changing the address of a channel requires entering its credentials again.',
+  CHANNEL_ACCOUNT_UNVERIFIED:
+    'Herold could not find out from {network} which account the new credentials belong to (error code {code}). Nothing was saved: the previous credentials still apply, and so do the approvals for their account. Please check the credentials and try again once {network} can be reached.',
   MEDIA_UNREACHABLE: 'The image could not be fetched from the given address.',
   MEDIA_NOT_IMAGE: 'There is no image at the image address.',
   MEDIA_FETCH_FAILED: 'The image could not be loaded just now. Herold will try again.',

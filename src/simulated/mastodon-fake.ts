@@ -16,7 +16,8 @@
 //   (or per client for requests without a valid token) in windows aligned to the period, as
 //   rack-attack counts them: 300 requests per 5 minutes, media uploads also 30 per 30 minutes.
 // - Auth: `Authorization: Bearer <token>`; unknown or revoked tokens answer 401
-//   {"error":"The access token is invalid"}; an account's `scopes` are checked (403).
+//   {"error":"The access token is invalid"}; an account's `scopes` are checked (403). An account
+//   may have more tokens (`addToken`); verify_credentials answers the account of the token used.
 // - Media: POST /api/v2/media answers 200 with the attachment (images are processed at once) or,
 //   with `mediaProcessing: 'async'`, 202 with url null; GET /api/v1/media/:id then answers 206
 //   until `processingPolls` polls have been made, then 200.
@@ -118,12 +119,14 @@ export interface MastodonFake {
   readonly media: MastodonFakeMedia[];
   readonly requests: MastodonLoggedRequest[];
   addAccount(account: MastodonFakeAccount): void;
+  /** Another access token of a known account (a second application, or a regenerated token). */
+  addToken(accountId: string, token: string): void;
   /** The token answers 401 from now on, like a token revoked under Preferences → Development. */
   revoke(token: string): void;
   failNext(fault: Fault, times?: number, match?: FaultMatch): void;
   /** Public URL of a status: `${url}/@${username}/${id}`. */
   urlOf(status: Pick<MastodonFakeStatus, 'id' | 'accountId'>): string;
-  /** Forgets statuses, media, idempotency keys, revocations, faults, rate-limit counters and the request log; keeps accounts. */
+  /** Forgets statuses, media, idempotency keys, revocations, faults, rate-limit counters and the request log; keeps accounts and their tokens. */
   reset(): void;
   close(): Promise<void>;
 }
@@ -153,6 +156,8 @@ type Params = Record<string, unknown>;
 
 export async function startMastodonFake(opts: MastodonFakeOptions = {}): Promise<MastodonFake> {
   const accounts: MastodonFakeAccount[] = [];
+  /** Tokens beyond each account's own `accessToken`: token → account id. */
+  const moreTokens = new Map<string, string>();
   const revoked = new Set<string>();
   const statuses: MastodonFakeStatus[] = [];
   const media: MastodonFakeMedia[] = [];
@@ -172,7 +177,7 @@ export async function startMastodonFake(opts: MastodonFakeOptions = {}): Promise
 
   const addAccount = (account: MastodonFakeAccount): void => {
     if (!/^\d+$/.test(account.id)) throw new Error(`account id must be numeric: ${account.id}`);
-    if (accounts.some((a) => a.id === account.id || a.accessToken === account.accessToken)) {
+    if (accounts.some((a) => a.id === account.id || a.accessToken === account.accessToken) || moreTokens.has(account.accessToken)) {
       throw new Error(`account ${account.id} or its token is already known`);
     }
     accounts.push({ ...account, scopes: account.scopes ?? DEFAULT_SCOPES });
@@ -180,6 +185,11 @@ export async function startMastodonFake(opts: MastodonFakeOptions = {}): Promise
   for (const account of opts.accounts ?? []) addAccount(account);
 
   const accountById = (id: string): MastodonFakeAccount | undefined => accounts.find((a) => a.id === id);
+  const addToken = (accountId: string, token: string): void => {
+    if (!accountById(accountId)) throw new Error(`account ${accountId} is not known`);
+    if (accounts.some((a) => a.accessToken === token) || moreTokens.has(token)) throw new Error('token is already known');
+    moreTokens.set(token, accountId);
+  };
   const statusUrl = (s: Pick<MastodonFakeStatus, 'id' | 'accountId'>): string =>
     `${baseUrl}/@${accountById(s.accountId)?.username ?? 'unknown'}/${s.id}`;
 
@@ -193,7 +203,8 @@ export async function startMastodonFake(opts: MastodonFakeOptions = {}): Promise
 
   function accountFor(token: string | undefined): MastodonFakeAccount | undefined {
     if (!token || revoked.has(token)) return undefined;
-    return accounts.find((a) => a.accessToken === token);
+    const extra = moreTokens.get(token);
+    return extra ? accountById(extra) : accounts.find((a) => a.accessToken === token);
   }
 
   /** Counts the request; headers of the tightest window and whether any window is over. */
@@ -565,6 +576,7 @@ export async function startMastodonFake(opts: MastodonFakeOptions = {}): Promise
       return server.requests.map((r) => ({ ...r }));
     },
     addAccount,
+    addToken,
     revoke: (token) => {
       revoked.add(token);
     },

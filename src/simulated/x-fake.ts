@@ -135,6 +135,10 @@ export interface XFake {
   /** Copies of all media uploads, oldest first. */
   readonly media: XFakeMedia[];
   readonly requests: LoggedRequest[];
+  /**
+   * A user and their tokens; the same userId again adds more tokens of that account. Every call
+   * answers as the user whose token it carries (GET /2/users/me included).
+   */
   addUser(user: XFakeUser): void;
   addOAuth2Client(client: XFakeOAuthClient): void;
   /**

@@ -1,6 +1,6 @@
 // Posts and publication attempts. The claim itself (the compare-and-set to `publishing` that
 // records the attempt) is in ./publishing.ts; the settles here move a post out of `publishing`.
-import { Prisma as PrismaRuntime, type DbOrTx } from './db';
+import { sql, type Db, type DbOrTx } from './db';
 import type { Prisma } from './generated/client';
 
 export function findPost(db: DbOrTx, orgId: string, id: string) {
@@ -33,7 +33,36 @@ export function listPosts(
 const LISTING_LIMIT = 20_000;
 
 /** A timestamp as the API writes it everywhere else (Date#toISOString: UTC, milliseconds, Z). */
-const isoUtc = (column: string) => PrismaRuntime.raw(`to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`);
+const isoUtc = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+
+/**
+ * One `PostSummary` as JSON text, its members in the documented order. Each member after `id` is
+ * `',"name":' || value`, which is NULL when the value is, and concat() skips NULLs: a field
+ * without a value is left out. Text is escaped by to_json (PostgreSQL's JSON escaping, as
+ * row_to_json); uuids and the formatted times need none. Written out instead of
+ * `json_strip_nulls(row_to_json(…))`, which builds every row's JSON and then parses and writes it
+ * a second time to drop the nulls: about a third of the statement's time for a month
+ * (docs/benchmarks.md).
+ */
+const SUMMARY_JSON = `concat(
+  '{"id":"', p.id, '"',
+  ',"releaseId":"' || p.release_id || '"',
+  ',"releaseTitle":' || to_json(r.title)::text,
+  ',"releaseStatus":' || to_json(r.status)::text,
+  ',"crisis":' || CASE WHEN r.crisis THEN 'true' WHEN NOT r.crisis THEN 'false' END,
+  ',"channelId":"' || p.channel_id || '"',
+  ',"channelType":' || to_json(p.channel_type)::text,
+  ',"channelName":' || to_json(c.name)::text,
+  ',"status":' || to_json(p.status)::text,
+  ',"heldReason":' || to_json(p.held_reason)::text,
+  ',"publishAt":"' || ${isoUtc('p.publish_at')} || '"',
+  ',"dueAt":"' || ${isoUtc('p.due_at')} || '"',
+  ',"publishedAt":"' || ${isoUtc('p.published_at')} || '"',
+  ',"excerpt":' || to_json(left(CASE WHEN p.channel_type IN ('blog', 'wordpress') THEN p.content->>'title'
+                                     ELSE coalesce(p.content->>'text', p.content->'thread'->>0) END, 120))::text,
+  ',"externalUrl":' || to_json(p.external_url)::text,
+  ',"error":{"code":' || to_json(p.error_code)::text || ',"message":' || to_json(coalesce(p.error_message, ''))::text || '}',
+  '}')`;
 
 /**
  * The calendar's view of the posts in a time range (API `PostSummary`, `GET /api/v1/posts?view=summary`)
@@ -41,57 +70,50 @@ const isoUtc = (column: string) => PrismaRuntime.raw(`to_char(${column} AT TIME 
  * megabytes (the articles' HTML) and, built as objects and serialised in Node, cost seconds of CPU
  * and hundreds of MB of heap; a calendar needs none of that. Only the columns it shows are read,
  * with the release's title and status and the channel's name joined in (no second request), and
- * the rows never become JavaScript objects: the answer is the string PostgreSQL returns.
+ * the rows never become JavaScript objects: the answer is the string PostgreSQL returns. Plain SQL
+ * on the pool (see `sql` in ./db), as the token check: an API process that only lists never
+ * loads Prisma's query compiler (about 40 MB, docs/benchmarks.md).
  *
  * The filter is that of `listPosts`: a post is in the range when its due time, its publication
  * time or (not yet approved) its own time lies in it; the indexes on (org_id, due_at),
- * (org_id, published_at) and (org_id, publish_at) serve it as one bitmap OR.
+ * (org_id, published_at) and (org_id, publish_at) serve it.
+ *
+ * The excerpt is a social post's text or the first part of its thread, an article's title: cut and
+ * nothing more. Stripping an article's tags and collapsing whitespace with regular expressions
+ * made the query several times slower (docs/benchmarks.md), and an article's content (kilobytes
+ * of HTML, compressed) is unpacked once, for its title.
  */
 export async function listPostSummariesJson(
-  db: DbOrTx,
+  db: Db,
   orgId: string,
   filter: { from?: Date; to?: Date; status?: string; channelId?: string },
 ): Promise<string> {
-  const { sql, raw, join } = PrismaRuntime;
-  const within = (column: string) => {
-    const bounds = [];
-    if (filter.from) bounds.push(sql`${raw(column)} >= ${filter.from.toISOString()}::timestamptz`);
-    if (filter.to) bounds.push(sql`${raw(column)} <= ${filter.to.toISOString()}::timestamptz`);
-    return join(bounds, ' AND ');
-  };
-  const conditions = [sql`p.org_id = ${orgId}::uuid`];
-  if (filter.status) conditions.push(sql`p.status = ${filter.status}`);
-  if (filter.channelId) conditions.push(sql`p.channel_id = ${filter.channelId}::uuid`);
+  const values: unknown[] = [orgId];
+  const param = (value: unknown) => `$${values.push(value)}`;
+  const conditions = ['p.org_id = $1::uuid'];
+  if (filter.status) conditions.push(`p.status = ${param(filter.status)}`);
+  if (filter.channelId) conditions.push(`p.channel_id = ${param(filter.channelId)}::uuid`);
   if (filter.from || filter.to) {
-    conditions.push(sql`((${within('p.due_at')}) OR (${within('p.published_at')}) OR (p.due_at IS NULL AND ${within('p.publish_at')}))`);
+    const from = filter.from ? `${param(filter.from.toISOString())}::timestamptz` : null;
+    const to = filter.to ? `${param(filter.to.toISOString())}::timestamptz` : null;
+    const within = (column: string) => [from && `${column} >= ${from}`, to && `${column} <= ${to}`].filter(Boolean).join(' AND ');
+    conditions.push(`((${within('p.due_at')}) OR (${within('p.published_at')}) OR (p.due_at IS NULL AND ${within('p.publish_at')}))`);
   }
-  // Each row becomes an object by its column names (row_to_json: compact, and cheaper than
-  // json_build_object with sixteen pairs), so the columns are named as the API names them; fields
-  // without a value are left out (a sixth of a month's answer were nulls). The
-  // excerpt is a social post's text or the first part of its thread, an article's title: cut and
-  // nothing more. Stripping an article's tags and collapsing whitespace with regular expressions
-  // made the query several times slower (docs/benchmarks.md), and an article's content (kilobytes
-  // of HTML, compressed) is unpacked once, for its title.
-  const rows = await db.$queryRaw<{ json: string }[]>`
-    SELECT coalesce(json_agg(json_strip_nulls(row_to_json(s))), '[]')::text AS json
-    FROM (
-      SELECT p.id, p.release_id AS "releaseId", r.title AS "releaseTitle", r.status AS "releaseStatus", r.crisis,
-             p.channel_id AS "channelId", p.channel_type AS "channelType", c.name AS "channelName",
-             p.status, p.held_reason AS "heldReason",
-             ${isoUtc('p.publish_at')} AS "publishAt", ${isoUtc('p.due_at')} AS "dueAt", ${isoUtc('p.published_at')} AS "publishedAt",
-             left(CASE WHEN p.channel_type IN ('blog', 'wordpress') THEN p.content->>'title'
-                       ELSE coalesce(p.content->>'text', p.content->'thread'->>0) END, 120) AS excerpt,
-             p.external_url AS "externalUrl",
-             CASE WHEN p.error_code IS NULL THEN NULL ELSE json_build_object('code', p.error_code, 'message', coalesce(p.error_message, '')) END AS error
-      FROM post p
-      JOIN release r ON r.id = p.release_id
-      JOIN channel c ON c.id = p.channel_id
-      WHERE ${join(conditions, ' AND ')}
-      -- Sorted and cut here, so the aggregate takes the rows in this order instead of sorting the
-      -- built objects itself (which spills to disk for a month).
-      ORDER BY p.due_at ASC, p.created_at ASC, p.id ASC
-      LIMIT ${LISTING_LIMIT}
-    ) s`;
+  // Sorted and cut in the subquery, so the aggregate takes the rows in this order; the planner
+  // sorts the narrow rows and builds each one's text after the sort.
+  const { rows } = await sql(db).query<{ json: string }>(
+    `SELECT '[' || coalesce(string_agg(s.json, ','), '') || ']' AS json
+     FROM (
+       SELECT ${SUMMARY_JSON} AS json
+       FROM post p
+       JOIN release r ON r.id = p.release_id
+       JOIN channel c ON c.id = p.channel_id
+       WHERE ${conditions.join(' AND ')}
+       ORDER BY p.due_at ASC, p.created_at ASC, p.id ASC
+       LIMIT ${LISTING_LIMIT}
+     ) s`,
+    values,
+  );
   return rows[0]?.json ?? '[]';
 }
 

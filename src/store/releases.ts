@@ -1,6 +1,6 @@
 // Releases, their revisions and approvals — always within one organisation.
 import { randomUUID } from 'node:crypto';
-import type { Db, DbOrTx, Tx } from './db';
+import type { Db, DbOrTx, Sql, Tx } from './db';
 import type { Prisma } from './generated/client';
 
 const withPosts = { posts: { orderBy: [{ createdAt: 'asc' as const }, { id: 'asc' as const }] } };
@@ -36,8 +36,10 @@ export function listReleases(db: DbOrTx, orgId: string, status?: string) {
   });
 }
 
-export function slugExists(db: DbOrTx, orgId: string, slug: string) {
-  return db.release.count({ where: { orgId, slug } }).then((n) => n > 0);
+/** Whether the organisation has a release with this slug (plain SQL: creating a release runs on the pool, see createRelease). */
+export async function slugExists(tx: Sql, orgId: string, slug: string): Promise<boolean> {
+  const { rows } = await tx.query<{ taken: boolean }>(`SELECT EXISTS (SELECT 1 FROM release WHERE org_id = $1::uuid AND slug = $2) AS taken`, [orgId, slug]);
+  return rows[0]?.taken ?? false;
 }
 
 /** What creating a release reads before it writes: the organisation, the chosen channels, and whether the title's slug is taken. */
@@ -48,16 +50,18 @@ export interface CreationContext {
 }
 
 /**
- * One round trip instead of three (organisation, channels, slug): at 100 creates a second every
- * query counts, and each Prisma query is compiled anew (docs/benchmarks.md).
+ * One round trip instead of three (organisation, channels, slug), in plain SQL: at 100 creates a
+ * second every query counts, and Prisma compiles each of its queries anew (docs/benchmarks.md).
  */
-export async function readCreationContext(tx: Tx, orgId: string, channelIds: string[], slug: string): Promise<CreationContext> {
-  const rows = await tx.$queryRaw<{ slug: string; timezone: string; policy: unknown; channels: CreationContext['channels']; slug_taken: boolean }[]>`
-    SELECT o.slug, o.timezone, o.policy,
-           coalesce((SELECT json_agg(json_build_object('id', c.id, 'type', c.type, 'name', c.name, 'enabled', c.enabled, 'settings', c.settings))
-                     FROM channel c WHERE c.org_id = o.id AND c.id = ANY(${channelIds}::uuid[])), '[]') AS channels,
-           EXISTS (SELECT 1 FROM release r WHERE r.org_id = o.id AND r.slug = ${slug}) AS slug_taken
-    FROM organisation o WHERE o.id = ${orgId}::uuid`;
+export async function readCreationContext(tx: Sql, orgId: string, channelIds: string[], slug: string): Promise<CreationContext> {
+  const { rows } = await tx.query<{ slug: string; timezone: string; policy: unknown; channels: CreationContext['channels']; slug_taken: boolean }>(
+    `SELECT o.slug, o.timezone, o.policy,
+            coalesce((SELECT json_agg(json_build_object('id', c.id, 'type', c.type, 'name', c.name, 'enabled', c.enabled, 'settings', c.settings))
+                      FROM channel c WHERE c.org_id = o.id AND c.id = ANY($2::uuid[])), '[]') AS channels,
+            EXISTS (SELECT 1 FROM release r WHERE r.org_id = o.id AND r.slug = $3) AS slug_taken
+     FROM organisation o WHERE o.id = $1::uuid`,
+    [orgId, channelIds, slug],
+  );
   const row = rows[0];
   if (!row) return { org: null, channels: [], slugTaken: false };
   return { org: { slug: row.slug, timezone: row.timezone, policy: row.policy }, channels: row.channels, slugTaken: row.slug_taken };
@@ -141,7 +145,7 @@ const iso = (d: Date | null) => d?.toISOString() ?? null;
  * Inserts a release from `newReleaseRows`, its posts and its first revision in one statement
  * (one round trip; the foreign keys are checked at its end, when all three rows exist).
  */
-export async function insertReleaseWithPosts(tx: Tx, release: ReleaseWithPosts, revision: { editorId: string; snapshot: object }): Promise<void> {
+export async function insertReleaseWithPosts(tx: Sql, release: ReleaseWithPosts, revision: { editorId: string; snapshot: object }): Promise<void> {
   const r = release;
   const posts = r.posts.map((p) => ({
     id: p.id,
@@ -159,24 +163,29 @@ export async function insertReleaseWithPosts(tx: Tx, release: ReleaseWithPosts, 
     progress: p.progress,
     created_at: p.createdAt.toISOString(),
   }));
-  await tx.$executeRaw`
-    WITH new_release AS (
-      INSERT INTO release (id, org_id, status, revision, slug, title, subtitle, dateline, body, language, embargo_until, publish_at,
-                           crisis, author_id, editor_ids, created_at, updated_at)
-      VALUES (${r.id}::uuid, ${r.orgId}::uuid, ${r.status}, ${r.revision}, ${r.slug}, ${r.title}, ${r.subtitle}, ${r.dateline}, ${r.body}, ${r.language},
-              ${iso(r.embargoUntil)}::timestamptz, ${iso(r.publishAt)}::timestamptz, ${r.crisis}, ${r.authorId}::uuid, ${r.editorIds}::uuid[],
-              ${iso(r.createdAt)}::timestamptz, ${iso(r.updatedAt)}::timestamptz)
-    ), new_posts AS (
-      INSERT INTO post (id, org_id, release_id, channel_id, channel_type, content, length, warnings, priority, edited, status, revision,
-                        generation, attempts, progress, created_at, updated_at)
-      SELECT p.id, ${r.orgId}::uuid, ${r.id}::uuid, p.channel_id, p.channel_type, p.content, p.length, p.warnings, p.priority, p.edited, p.status,
-             p.revision, p.generation, p.attempts, p.progress, p.created_at, p.created_at
-      FROM jsonb_to_recordset(${JSON.stringify(posts)}::jsonb)
-           AS p(id uuid, channel_id uuid, channel_type text, content jsonb, length int, warnings jsonb, priority int, edited boolean,
-                status text, revision int, generation int, attempts int, progress jsonb, created_at timestamptz)
-    )
-    INSERT INTO release_revision (id, release_id, revision, editor_id, snapshot, created_at)
-    VALUES (${randomUUID()}::uuid, ${r.id}::uuid, ${r.revision}, ${revision.editorId}::uuid, ${JSON.stringify(revision.snapshot)}::jsonb, ${iso(r.createdAt)}::timestamptz)`;
+  await tx.query(
+    `WITH new_release AS (
+       INSERT INTO release (id, org_id, status, revision, slug, title, subtitle, dateline, body, language, embargo_until, publish_at,
+                            crisis, author_id, editor_ids, created_at, updated_at)
+       VALUES ($1::uuid, $2::uuid, $3, $4::int, $5, $6, $7, $8, $9, $10, $11::timestamptz, $12::timestamptz, $13::boolean, $14::uuid, $15::uuid[],
+               $16::timestamptz, $17::timestamptz)
+     ), new_posts AS (
+       INSERT INTO post (id, org_id, release_id, channel_id, channel_type, content, length, warnings, priority, edited, status, revision,
+                         generation, attempts, progress, created_at, updated_at)
+       SELECT p.id, $2::uuid, $1::uuid, p.channel_id, p.channel_type, p.content, p.length, p.warnings, p.priority, p.edited, p.status,
+              p.revision, p.generation, p.attempts, p.progress, p.created_at, p.created_at
+       FROM jsonb_to_recordset($18::jsonb)
+            AS p(id uuid, channel_id uuid, channel_type text, content jsonb, length int, warnings jsonb, priority int, edited boolean,
+                 status text, revision int, generation int, attempts int, progress jsonb, created_at timestamptz)
+     )
+     INSERT INTO release_revision (id, release_id, revision, editor_id, snapshot, created_at)
+     VALUES ($19::uuid, $1::uuid, $4::int, $20::uuid, $21::jsonb, $16::timestamptz)`,
+    [
+      r.id, r.orgId, r.status, r.revision, r.slug, r.title, r.subtitle, r.dateline, r.body, r.language,
+      iso(r.embargoUntil), iso(r.publishAt), r.crisis, r.authorId, r.editorIds, iso(r.createdAt), iso(r.updatedAt),
+      JSON.stringify(posts), randomUUID(), revision.editorId, JSON.stringify(revision.snapshot),
+    ],
+  );
 }
 
 export function updateRelease(db: DbOrTx, id: string, data: Prisma.ReleaseUncheckedUpdateInput) {

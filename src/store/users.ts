@@ -1,5 +1,5 @@
 // Users, sessions and API tokens. Every lookup by id is scoped to the caller's organisation.
-import type { DbOrTx } from './db';
+import { sql, type Db, type DbOrTx } from './db';
 
 export function findUserByEmail(db: DbOrTx, email: string) {
   return db.user.findUnique({ where: { email: email.toLowerCase() }, include: { org: true } });
@@ -47,8 +47,34 @@ export function createSession(db: DbOrTx, data: { idHash: string; userId: string
   return db.session.create({ data });
 }
 
-export function findSession(db: DbOrTx, idHash: string) {
-  return db.session.findUnique({ where: { idHash }, include: { user: true } });
+/** The user fields a request is authenticated with (services/auth.ts `actorOf`). */
+export interface AuthUser {
+  id: string;
+  orgId: string;
+  email: string;
+  name: string;
+  roles: string[];
+  language: string;
+  disabled: boolean;
+}
+
+const AUTH_USER = `u.id, u.org_id AS "orgId", u.email, u.name, u.roles, u.language, u.disabled`;
+
+/**
+ * The session and its user, read on every request of the web UI: plain SQL on the pool (see
+ * `sql` in ./db), as Prisma compiles each query anew at several ms of CPU. Read fresh each time,
+ * so a logout, a disabled user or a role change counts from the next request on.
+ */
+export async function findSession(db: Db, idHash: string): Promise<{ csrfToken: string; expiresAt: Date; user: AuthUser } | null> {
+  const { rows } = await sql(db).query<{ csrfToken: string; expiresAt: Date } & AuthUser>(
+    `SELECT s.csrf_token AS "csrfToken", s.expires_at AS "expiresAt", ${AUTH_USER}
+     FROM session s JOIN app_user u ON u.id = s.user_id WHERE s.id_hash = $1`,
+    [idHash],
+  );
+  const row = rows[0];
+  if (!row) return null;
+  const { csrfToken, expiresAt, ...user } = row;
+  return { csrfToken, expiresAt, user };
 }
 
 export function deleteSession(db: DbOrTx, idHash: string) {
@@ -73,10 +99,22 @@ export function createApiToken(db: DbOrTx, data: { userId: string; name: string;
   return db.apiToken.create({ data });
 }
 
-export function findApiToken(db: DbOrTx, tokenHash: string) {
-  return db.apiToken.findUnique({ where: { tokenHash }, include: { user: true } });
+/** The API token and its user, read on every bearer request: plain SQL, fresh each time (as findSession). */
+export async function findApiToken(
+  db: Db,
+  tokenHash: string,
+): Promise<{ id: string; revokedAt: Date | null; lastUsedAt: Date | null; user: AuthUser } | null> {
+  const { rows } = await sql(db).query<{ tokenId: string; revokedAt: Date | null; lastUsedAt: Date | null } & AuthUser>(
+    `SELECT t.id AS "tokenId", t.revoked_at AS "revokedAt", t.last_used_at AS "lastUsedAt", ${AUTH_USER}
+     FROM api_token t JOIN app_user u ON u.id = t.user_id WHERE t.token_hash = $1`,
+    [tokenHash],
+  );
+  const row = rows[0];
+  if (!row) return null;
+  const { tokenId, revokedAt, lastUsedAt, ...user } = row;
+  return { id: tokenId, revokedAt, lastUsedAt, user };
 }
 
-export function touchApiToken(db: DbOrTx, id: string) {
-  return db.apiToken.update({ where: { id }, data: { lastUsedAt: new Date() } });
+export async function touchApiToken(db: Db, id: string, at: Date): Promise<void> {
+  await sql(db).query(`UPDATE api_token SET last_used_at = $2 WHERE id = $1::uuid`, [id, at]);
 }

@@ -202,7 +202,9 @@ describe('route × role × organisation', () => {
       if (!allowed) return { url: `/api/v1/posts/${A.failedPostId}/retry` };
       await setPaused(A, false);
       const r = await createRelease(h, A.writer.token, [A.blogId]);
+      // A finished release with a failed post, as the worker leaves it.
       await h.deps.db.post.update({ where: { id: r.posts[0]!.id }, data: { status: 'failed', errorCode: 'SERVER_ERROR' } });
+      await h.deps.db.release.update({ where: { id: r.id }, data: { status: 'done' } });
       return { url: `/api/v1/posts/${r.posts[0]!.id}/retry` };
     },
     'POST /api/v1/posts/:id/resolve': async (_p, t, allowed) => {

@@ -146,14 +146,16 @@ export const apiRoutes: RouteDef[] = [
   }),
   route({
     method: 'POST', path: '/api/v1/channels', tag: 'channels', access: ['admin'], status: 201,
-    summary: 'Add a channel; credentials are encrypted and never returned.',
+    summary:
+      'Add a channel; credentials are encrypted and never returned. X and Mastodon: Herold asks the network whose token it is and records the account as settings.accountId, which only Herold sets (400 VALIDATION_FAILED for any other value); if the network cannot say, the channel is stored without one.',
     body: z.object({ type: channelType, name: line(200, 1), settings: z.record(z.string(), z.unknown()).optional(), credentials: z.record(z.string(), z.unknown()).optional() }).strict(),
     handler: async ({ deps, actor, body }) =>
       channels.presentChannel(await channels.create(deps, actor, { ...body, type: body.type as ChannelType })),
   }),
   route({
     method: 'PATCH', path: '/api/v1/channels/:id', tag: 'channels', access: ['admin'],
-    summary: 'Change a channel; new credentials end needs_reauth and release held posts.',
+    summary:
+      'Change a channel; new credentials end needs_reauth and release held posts. A change of where it publishes (page, site, instance, account) voids the approvals waiting on it. New X or Mastodon credentials are saved only once the network names their account (422 CHANNEL_ACCOUNT_UNVERIFIED, nothing saved, otherwise).',
     body: z
       .object({
         name: line(200, 1).optional(),

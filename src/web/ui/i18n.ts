@@ -224,6 +224,10 @@ const catalogue = {
   'post.retried': ['Der Beitrag wird erneut gesendet.', 'The post is being sent again.'],
   'post.resolveTitle': ['Unbestätigten Beitrag klären', 'Resolve unconfirmed post'],
   'post.resolveHint': ['Prüfen Sie im Netzwerk, ob der Beitrag erschienen ist.', 'Check on the network whether the post appeared.'],
+  'post.resolveArticleHint': [
+    'Ist der Artikel erschienen, gehen die Social-Media-Beiträge dieser Mitteilung, die auf ihn gewartet haben, sofort hinaus. Senden Sie ihn erneut, gehen sie nach ihm hinaus.',
+    'If the article did appear, the social posts of this release that were waiting for it go out at once. If you send it again, they go out after it.',
+  ],
   'post.resolveUrl': ['Adresse des erschienenen Beitrags (optional)', 'Address of the post that appeared (optional)'],
   'post.resolvePublished': ['Ist erschienen', 'Did appear'],
   'post.resolveNotPublished': ['Ist nicht erschienen', 'Did not appear'],

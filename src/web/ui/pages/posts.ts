@@ -7,6 +7,7 @@ import { card, channelLabel, type Post, type PostContent, type PostDetail, type 
 import { addDays, dayStart, formatDateTime, formatDay, formatMonth, formatTime, localDay, localToUtc, utcToLocalInput, weekday } from '../time';
 import type { Router } from '../index';
 import type { PostSummary } from '../../../http/present';
+import { ARTICLE_CHANNELS, type ChannelType } from '../../../domain/types';
 
 const id = (ctx: Ctx) => (ctx.req.params as { id: string }).id;
 
@@ -34,7 +35,7 @@ async function postPage(ctx: Ctx, postId: string, problem?: { general: string; e
   if (canEdit) actions.push(`<a class="button" href="/app/posts/${esc(p.id)}/edit">${esc(t('post.edit'))}</a>`);
   const resolve =
     ctx.is('approver') && p.status === 'unconfirmed'
-      ? `<section class="panel" aria-labelledby="resolve-title"><h2 id="resolve-title">${esc(t('post.resolveTitle'))}</h2><p>${esc(t('post.resolveHint'))}</p>
+      ? `<section class="panel" aria-labelledby="resolve-title"><h2 id="resolve-title">${esc(t('post.resolveTitle'))}</h2><p>${esc(t('post.resolveHint'))}</p>${ARTICLE_CHANNELS.includes(p.channelType as ChannelType) ? `<p>${esc(t('post.resolveArticleHint'))}</p>` : ''}
 <form method="post" action="/app/posts/${esc(p.id)}/resolve" class="form" data-progress>${csrfInput(csrf)}
 ${field({ t, name: 'externalUrl', label: t('post.resolveUrl'), type: 'url' })}
 <div class="actions"><button type="submit" name="published" value="yes" class="button button-primary">${esc(t('post.resolvePublished'))}</button>
